@@ -1,0 +1,87 @@
+"""One typed settings object, read from ``POLYDESK_*`` variables and validated at start-up.
+
+Nothing else in the code base reads ``os.environ``: the CLI and the server build their
+settings here, so both always see the same data directory and database.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "polydesk"})
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POLYDESK_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("./var")
+    database_url: str | None = None
+    secret_key: str | None = None
+    access_token_ttl: int = Field(default=7200, ge=60)
+    refresh_token_ttl: int = Field(default=30 * 24 * 3600, ge=60)
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    rate_limit_per_hour: int = Field(default=3600, ge=1)
+    admin_email: str | None = None
+    admin_password: str | None = None
+    db_pool_size: int = Field(default=10, ge=1)
+    basic_auth_cache_seconds: int = Field(default=60, ge=0)
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> Settings:
+        if self.env == "production":
+            if self.secret_key is None or self.secret_key.strip().lower() in PLACEHOLDER_SECRETS:
+                raise ValueError("POLYDESK_SECRET_KEY must be set to a real secret in production")
+            if len(self.secret_key) < 32:
+                raise ValueError("POLYDESK_SECRET_KEY must be at least 32 characters in production")
+            if self.admin_password is not None and self.admin_password in PLACEHOLDER_SECRETS:
+                raise ValueError("POLYDESK_ADMIN_PASSWORD is a placeholder")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'polydesk.sqlite3').resolve()}"
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.data_dir / "attachments"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    def signing_key(self) -> str:
+        """The configured secret, or one generated once and kept in the data dir (mode 0600)."""
+        if self.secret_key:
+            return self.secret_key
+        return _stored_secret(self.data_dir.resolve())
+
+
+@lru_cache(maxsize=8)
+def _stored_secret(data_dir: Path) -> str:
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, key.encode())
+    finally:
+        os.close(fd)
+    return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,78 @@
+"""ORM tables only. Importing this package registers every table on ``Base.metadata``."""
+
+from polydesk.models.attachment import Attachment
+from polydesk.models.base import Base
+from polydesk.models.catalog import Category, Service, ServiceActivityType, ServicePriority, Status
+from polydesk.models.configuration import (
+    ConfigItem,
+    ConfigRelationship,
+    ConfigRelationshipType,
+    ConfigType,
+)
+from polydesk.models.custom_field import CustomField, CustomFieldValue
+from polydesk.models.event import Event
+from polydesk.models.integration import ApiClient, ApiToken, IssuedToken
+from polydesk.models.people import (
+    Company,
+    Customer,
+    Department,
+    Location,
+    TechnicianGroup,
+    TechnicianGroupMember,
+    User,
+)
+from polydesk.models.record import (
+    ChangeDetails,
+    ChangeTester,
+    Link,
+    Note,
+    ProblemDetails,
+    Record,
+    RecordCounter,
+    RecordIssue,
+    ReleaseDetails,
+    ReleaseRecord,
+    ReleaseReviewUser,
+    TimeEntry,
+    Watch,
+)
+
+__all__ = [
+    "ApiClient",
+    "ApiToken",
+    "Attachment",
+    "Base",
+    "Category",
+    "ChangeDetails",
+    "ChangeTester",
+    "Company",
+    "ConfigItem",
+    "ConfigRelationship",
+    "ConfigRelationshipType",
+    "ConfigType",
+    "CustomField",
+    "CustomFieldValue",
+    "Customer",
+    "Department",
+    "Event",
+    "IssuedToken",
+    "Link",
+    "Location",
+    "Note",
+    "ProblemDetails",
+    "Record",
+    "RecordCounter",
+    "RecordIssue",
+    "ReleaseDetails",
+    "ReleaseRecord",
+    "ReleaseReviewUser",
+    "Service",
+    "ServiceActivityType",
+    "ServicePriority",
+    "Status",
+    "TechnicianGroup",
+    "TechnicianGroupMember",
+    "TimeEntry",
+    "User",
+    "Watch",
+]
