@@ -1,0 +1,1 @@
+"""GoToAssist Service Desk API v1 dialect."""

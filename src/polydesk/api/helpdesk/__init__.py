@@ -1,0 +1,1 @@
+"""django-helpdesk REST dialect."""

@@ -1,0 +1,1 @@
+"""ServiceOps (Motadata / Flotomate) REST dialect."""
