@@ -6,9 +6,8 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from polydesk.core.db import Database
+from polydesk.core.db import Database, Session
 from polydesk.core.settings import Settings
 
 
@@ -22,12 +21,12 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One unit of work per request: commit on success, roll back on any error."""
     async with get_database(request).unit_of_work() as session:
         yield session
 
 
-DbSession = Annotated[AsyncSession, Depends(get_session)]
+DbSession = Annotated[Session, Depends(get_session)]
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
 AppDatabase = Annotated[Database, Depends(get_database)]

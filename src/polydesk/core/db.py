@@ -22,6 +22,9 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
+Session = AsyncSession
+"""The unit-of-work type, named here so that surfaces never import SQLAlchemy."""
+
 from polydesk.core.settings import Settings
 
 
