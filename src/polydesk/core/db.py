@@ -22,10 +22,10 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from polydesk.core.settings import Settings
+
 Session = AsyncSession
 """The unit-of-work type, named here so that surfaces never import SQLAlchemy."""
-
-from polydesk.core.settings import Settings
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
