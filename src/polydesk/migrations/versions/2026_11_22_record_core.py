@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 18:48:01.874939
+Create Date: 2026-11-22 18:50:43.035437
 """
 
 from collections.abc import Sequence
