@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from polydesk.api import health
+from polydesk.api.limits import BodySizeLimit
 from polydesk.core.db import Database
 from polydesk.core.settings import Settings, get_settings
 
@@ -34,4 +35,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.include_router(health.router)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        upload_max_bytes=settings.max_upload_bytes,
+    )
     return app
