@@ -18,8 +18,8 @@ run: install
 	$(BIN)/polydesk serve --host 127.0.0.1 --port 8000
 
 lint: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests tools
+	$(BIN)/ruff format --check src tests tools
 
 typecheck: install
 	$(BIN)/mypy

@@ -69,8 +69,7 @@ async def make_record(
     **fields: object,
 ) -> Record:
     number = (
-        await session.scalar(select(func.max(Record.number)).where(Record.kind == kind.value))
-        or 0
+        await session.scalar(select(func.max(Record.number)).where(Record.kind == kind.value)) or 0
     ) + 1
     status = await default_status(session)
     record = Record(kind=kind.value, number=number, title=title, status_id=status.id, **fields)
