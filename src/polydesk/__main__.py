@@ -1,0 +1,3 @@
+from polydesk.cli import main
+
+main()
