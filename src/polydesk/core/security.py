@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import string
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -34,8 +36,32 @@ def password_needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def burn_password_verify(password: str) -> None:
+    """Spend what a real verification costs, so an unknown login answers as slowly as a
+    wrong password and logins cannot be enumerated by timing."""
+    verify_password(_dummy_hash(), password)
+
+
 def new_secret(nbytes: int = 32) -> str:
     return secrets.token_urlsafe(nbytes)
+
+
+_ALPHANUMERIC = string.ascii_letters + string.digits
+
+
+def new_reference(length: int = 16) -> str:
+    """A random alphanumeric reference (safe in URLs, file names and JSON without escaping)."""
+    return "".join(secrets.choice(_ALPHANUMERIC) for _ in range(length))
+
+
+def new_api_token(prefix: str = "pdk_", nbytes: int = 32) -> str:
+    """A random API token; the fixed prefix makes leaked tokens easy to recognise and scan for."""
+    return prefix + secrets.token_urlsafe(nbytes)
 
 
 def digest(secret: str) -> str:
