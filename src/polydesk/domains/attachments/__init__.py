@@ -1,0 +1,1 @@
+"""Uploaded files: content-addressed bytes on disk, metadata rows in the database."""
