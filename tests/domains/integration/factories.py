@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from polydesk.core.actor import Actor
@@ -68,3 +70,20 @@ async def database_text(db: Database) -> str:
             rows = (await session.execute(select(table))).all()
             parts.extend(repr(tuple(row)) for row in rows)
     return "\n".join(parts)
+
+
+@contextmanager
+def sql_statements(db: Database) -> Iterator[list[str]]:
+    """The statements sent to the real database inside the block, transaction control
+    excluded."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().split(" ", 1)[0].upper() in {"SELECT", "INSERT", "UPDATE", "DELETE"}:
+            seen.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)

@@ -22,6 +22,7 @@ from tests.domains.integration.factories import (
     database_text,
     events,
     make_admin,
+    sql_statements,
 )
 from tests.factories import make_user
 
@@ -209,3 +210,15 @@ async def test_listing_and_revoking_respect_ownership(db: Database) -> None:
         everything = await service.list_api_tokens(session, admin_actor, include_revoked=True)
     assert theirs.id not in [t.id for t in active]
     assert theirs.id in [t.id for t in everything]
+
+
+async def test_api_token_check_is_one_query(db: Database) -> None:
+    async with db.unit_of_work() as session:
+        tech = await make_user(session, role=Role.TECHNICIAN)
+        _, token = await service.create_api_token(session, actor_for(tech), name="t")
+    with sql_statements(db) as first:
+        await _authenticate(db, token)
+    assert [s.lstrip().split()[0].upper() for s in first] == ["SELECT", "UPDATE"]
+    with sql_statements(db) as later:
+        await _authenticate(db, token)
+    assert [s.lstrip().split()[0].upper() for s in later] == ["SELECT"]

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import jwt as pyjwt
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from polydesk.core import jwt
 from polydesk.core.actor import Actor
@@ -14,7 +14,7 @@ from polydesk.core.db import Database
 from polydesk.core.enums import AccessLevel, Channel, Role, TokenKind
 from polydesk.core.errors import Forbidden, Unauthenticated
 from polydesk.core.settings import Settings
-from polydesk.domains.integration import service
+from polydesk.domains.integration import service, tasks
 from polydesk.domains.integration.enums import AuthMethod
 from polydesk.domains.integration.schemas import Principal, TokenPair
 from polydesk.models import ApiClient, IssuedToken, User
@@ -26,6 +26,7 @@ from tests.domains.integration.factories import (
     events,
     make_admin,
     make_client,
+    sql_statements,
 )
 from tests.factories import make_user
 
@@ -444,3 +445,28 @@ async def test_revoke_tokens_of_a_user(db: Database, settings: Settings) -> None
     with pytest.raises(service.InvalidAccessToken):
         await _authenticate(db, settings, pair.access_token)
     assert (await _authenticate(db, settings, admin_pair.access_token)).user_id == admin.id
+
+
+async def test_access_token_check_is_one_query(db: Database, settings: Settings) -> None:
+    client, _admin, _tech = await _setup(db)
+    pair = await _password_grant(db, settings, client, "tech@example.com")
+    with sql_statements(db) as statements:
+        await _authenticate(db, settings, pair.access_token)
+    assert len(statements) == 1 and statements[0].lstrip().upper().startswith("SELECT")
+
+
+async def test_purge_expired_tokens(db: Database, settings: Settings) -> None:
+    client, _admin, _tech = await _setup(db)
+    old = await _password_grant(db, settings, client, "tech@example.com")
+    fresh = await _password_grant(db, settings, client, "tech@example.com")
+    async with db.unit_of_work() as session:
+        await session.execute(
+            update(IssuedToken)
+            .where(IssuedToken.jti.in_([old.jti, old.refresh_jti]))
+            .values(expires_at=utcnow() - timedelta(days=2))
+        )
+    async with db.unit_of_work() as session:
+        assert await tasks.purge_expired_tokens(session) == 2
+    async with db.unit_of_work() as session:
+        remaining = set((await session.scalars(select(IssuedToken.jti))).all())
+    assert remaining == {fresh.jti, fresh.refresh_jti}

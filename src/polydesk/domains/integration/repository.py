@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -140,6 +140,15 @@ async def revoke_issued_for(
         stmt = stmt.where(IssuedToken.user_id == user_id)
     result = await session.execute(
         stmt.values(revoked_at=now).execution_options(synchronize_session=False)
+    )
+    return _rowcount(result)
+
+
+async def delete_issued_expired_before(session: AsyncSession, cutoff: datetime) -> int:
+    result = await session.execute(
+        delete(IssuedToken)
+        .where(IssuedToken.expires_at < cutoff)
+        .execution_options(synchronize_session=False)
     )
     return _rowcount(result)
 

@@ -241,7 +241,6 @@ async def authenticate_client(session: AsyncSession, client_id: str, secret: str
     client = await repository.get_client_by_client_id(session, client_id)
     presented = security.digest(secret)
     if client is None:
-        security.constant_time_equals(presented, presented)
         raise InvalidClient("unknown_client")
     if not security.constant_time_equals(presented, client.secret_digest):
         raise InvalidClient("wrong_secret")
@@ -711,7 +710,9 @@ async def list_api_tokens(
 
 
 @dataclass(frozen=True, slots=True)
-class _Verified:
+class VerifiedCredential:
+    """What a cache entry remembers: whose password it was, and which password."""
+
     user_id: int
     password_changed_at: datetime | None
     hash_digest: str
@@ -739,7 +740,7 @@ class BasicCredentialCache:
         self.ttl_seconds = ttl_seconds
         self.max_entries = max_entries
         self._clock = clock
-        self._entries: OrderedDict[str, _Verified] = OrderedDict()
+        self._entries: OrderedDict[str, VerifiedCredential] = OrderedDict()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BasicCredentialCache:
@@ -752,7 +753,7 @@ class BasicCredentialCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, key: str) -> _Verified | None:
+    def get(self, key: str) -> VerifiedCredential | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
@@ -765,7 +766,7 @@ class BasicCredentialCache:
     def put(self, key: str, user: User) -> None:
         if not self.enabled:
             return
-        self._entries[key] = _Verified(
+        self._entries[key] = VerifiedCredential(
             user_id=user.id,
             password_changed_at=user.password_changed_at,
             hash_digest=security.digest(user.password_hash or ""),
@@ -782,7 +783,7 @@ class BasicCredentialCache:
         self._entries.clear()
 
 
-def _still_valid(entry: _Verified, user: User | None, login: str) -> bool:
+def _still_valid(entry: VerifiedCredential, user: User | None, login: str) -> bool:
     if user is None or not user.is_active:
         return False
     if user.password_changed_at != entry.password_changed_at:
