@@ -1,0 +1,1 @@
+"""The service catalogue (services, priorities, activity types, categories) and statuses."""

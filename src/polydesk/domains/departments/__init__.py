@@ -1,0 +1,1 @@
+"""Departments: reference data people and records are filed under."""

@@ -1,0 +1,1 @@
+"""Locations: a tree of places people and records are filed under."""
