@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,6 +17,9 @@ from polydesk.models import Event, User
 from tests.factories import make_user
 
 PASSWORD = "correct horse battery"
+
+Attempt = Callable[[AsyncSession], Awaitable[object]]
+"""A service call to try inside a unit of work (for permission tests)."""
 
 SYSTEM = Actor.system()
 WEB_ADMIN = Actor(user_id=None, role=Role.ADMIN, channel=Channel.WEB)

@@ -1,0 +1,1 @@
+"""Technician groups: named teams of staff that records are assigned to."""
