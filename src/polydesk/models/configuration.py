@@ -18,11 +18,11 @@ class ConfigType(Base):
     name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
-    parent_id: Mapped[int | None] = mapped_column(
-        BigId, ForeignKey("config_type.id", ondelete="RESTRICT"), index=True
-    )
+    parent_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("config_type.id"), index=True)
+    """NO ACTION rather than RESTRICT: a parent with sub-types still cannot be deleted, but the
+    check runs at the end of the statement, so one DELETE may remove a whole tree."""
     attributes: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
-    """Attribute definitions: ``[{"name", "field_type", "required"}]``."""
+    """Attribute definitions: ``[{"name", "field_type", "required", "choices"?}]``."""
 
 
 class ConfigItem(TimestampMixin, Base):

@@ -94,12 +94,12 @@ async def update_location(
         if data.parent_id is not None:
             await _check_parent(session, data.parent_id, location.id)
         changes["parent_id"] = data.parent_id
-    before = {"name": location.name, "parent_id": location.parent_id}
+    before: dict[str, Any] = {"name": location.name, "parent_id": location.parent_id}
     changed = {k: v for k, v in changes.items() if getattr(location, k) != v}
     if not changed:
         return location
     if not await repository.update_unique(session, location, changed):
-        raise _taken(location.name)
+        raise _taken(str(changed.get("name", before["name"])))
     old, new = audit.diff(before, {"name": location.name, "parent_id": location.parent_id})
     if new:
         await audit.record(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 18:50:43.035437
+Create Date: 2026-11-22 21:01:24.954704
 """
 
 from collections.abc import Sequence
@@ -72,10 +72,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.ForeignKeyConstraint(
-            ["parent_id"],
-            ["config_type.id"],
-            name=op.f("fk_config_type_parent_id_config_type"),
-            ondelete="RESTRICT",
+            ["parent_id"], ["config_type.id"], name=op.f("fk_config_type_parent_id_config_type")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_config_type")),
         sa.UniqueConstraint(

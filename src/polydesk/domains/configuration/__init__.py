@@ -1,0 +1,1 @@
+"""Configuration management: config types (a tree), items, relationship types, relationships."""
