@@ -7,7 +7,14 @@ from polydesk.core.errors import Conflict, Forbidden, Invalid, NotFound
 from polydesk.domains.catalog import service
 from polydesk.domains.catalog.schemas import CategoryCreate, CategoryUpdate, ServiceCreate
 from polydesk.models import Category
-from tests.domains.users.factories import SYSTEM, actor_for, count, events, make_technician
+from tests.domains.users.factories import (
+    SYSTEM,
+    actor_for,
+    count,
+    events,
+    make_technician,
+    sql_statements,
+)
 from tests.factories import make_record
 
 
@@ -116,3 +123,19 @@ async def test_only_admins_write_categories(db: Database) -> None:
         async with db.unit_of_work() as session:
             await service.create_category(session, actor_for(technician), CategoryCreate(name="X"))
     assert await count(db, Category) == 0
+
+
+async def test_categories_of_many_services_in_one_query(db: Database) -> None:
+    one, two = await _services(db)
+    async with db.unit_of_work() as session:
+        await service.create_category(session, SYSTEM, CategoryCreate(name="Global"))
+        for name in ("B", "A"):
+            await service.create_category(
+                session, SYSTEM, CategoryCreate(name=name, service_id=one)
+            )
+        await service.create_category(session, SYSTEM, CategoryCreate(name="C", service_id=two))
+    with sql_statements(db) as statements:
+        async with db.unit_of_work() as session:
+            grouped = await service.categories_by_service(session, [one, two])
+    assert len(statements) == 1
+    assert {k: [c.name for c in v] for k, v in grouped.items()} == {one: ["A", "B"], two: ["C"]}

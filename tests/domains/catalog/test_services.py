@@ -269,3 +269,30 @@ async def test_activity_types_are_unique_per_service(db: Database) -> None:
     assert renamed.before == {"name": "Incident"} and renamed.after == {"name": "Fault"}
     (deleted,) = await events(db, "activity_type.deleted")
     assert deleted.object_id == request.id
+
+
+async def test_a_failed_call_rolls_back_the_service_and_its_priorities(db: Database) -> None:
+    with pytest.raises(Invalid):
+        async with db.unit_of_work() as session:
+            await service.create_service(session, SYSTEM, ServiceCreate(name="Kept?"))
+            await service.create_service(session, SYSTEM, ServiceCreate(name="Bad", time_zone="X"))
+    assert await count(db, Service) == 0
+    assert await count(db, ServicePriority) == 0
+    assert await events(db, "service.created") == []
+    assert await events(db, "service_priority.created") == []
+
+
+async def test_activity_types_of_many_services_in_one_query(db: Database) -> None:
+    async with db.unit_of_work() as session:
+        one = await service.create_service(session, SYSTEM, ServiceCreate(name="One"))
+        two = await service.create_service(session, SYSTEM, ServiceCreate(name="Two"))
+        for name in ("Service Request", "Incident"):
+            await service.create_activity_type(
+                session, SYSTEM, one.id, ActivityTypeCreate(name=name)
+            )
+    with sql_statements(db) as statements:
+        async with db.unit_of_work() as session:
+            grouped = await service.activity_types_by_service(session, [one.id, two.id])
+    assert len(statements) == 1
+    assert [t.name for t in grouped[one.id]] == ["Incident", "Service Request"]
+    assert two.id not in grouped

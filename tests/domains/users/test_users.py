@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from polydesk.core import security
 from polydesk.core.actor import Actor
@@ -615,3 +616,51 @@ async def test_ensure_requester_finds_or_creates(db: Database) -> None:
     with pytest.raises(Invalid):
         async with db.unit_of_work() as session:
             await service.ensure_requester(session, actor, "not-an-address")
+
+
+# Races -------------------------------------------------------------------------------------
+
+
+def _hide_first_lookups(monkeypatch: pytest.MonkeyPatch, misses: int) -> None:
+    """Make the first ``misses`` e-mail look-ups find nothing, as when another request inserts
+    the same address between this request's check and its insert."""
+    from polydesk.domains.users import repository
+
+    real = repository.get_by_email
+    calls = {"n": 0}
+
+    async def lookup(session: AsyncSession, email: str) -> User | None:
+        calls["n"] += 1
+        if calls["n"] <= misses:
+            return None
+        return await real(session, email)
+
+    monkeypatch.setattr(repository, "get_by_email", lookup)
+
+
+async def test_a_lost_insert_race_is_a_conflict(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with db.unit_of_work() as session:
+        await make_requester(session, email="dana@example.com")
+    _hide_first_lookups(monkeypatch, misses=1)
+    with pytest.raises(Conflict) as info:
+        async with db.unit_of_work() as session:
+            await service.create_user(session, SYSTEM, UserCreate(email="dana@example.com"))
+    assert info.value.message == "A user with this e-mail already exists."
+    assert await count(db, User) == 1
+    assert await events(db, "user.created") == []
+
+
+async def test_ensure_requester_recovers_from_a_lost_race(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with db.unit_of_work() as session:
+        existing = await make_requester(session, email="dana@example.com")
+    _hide_first_lookups(monkeypatch, misses=2)
+    async with db.unit_of_work() as session:
+        found = await service.ensure_requester(session, SYSTEM, "dana@example.com")
+        # The session is still usable after the failed insert.
+        assert (await service.get_user(session, existing.id)).id == existing.id
+    assert found.id == existing.id
+    assert await count(db, User) == 1

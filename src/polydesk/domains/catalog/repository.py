@@ -214,6 +214,20 @@ async def list_categories(
     return rows.all()
 
 
+async def categories_for_services(
+    session: AsyncSession, service_ids: Iterable[int]
+) -> Sequence[Category]:
+    wanted = set(service_ids)
+    if not wanted:
+        return []
+    rows = await session.scalars(
+        select(Category)
+        .where(Category.service_id.in_(wanted))
+        .order_by(Category.service_id, Category.name_key, Category.id)
+    )
+    return rows.all()
+
+
 async def category_in_use(session: AsyncSession, category_id: int) -> bool:
     found = await session.scalar(select(exists().where(Record.category_id == category_id)))
     return bool(found)

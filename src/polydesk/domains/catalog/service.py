@@ -488,6 +488,16 @@ async def list_activity_types(session: AsyncSession, service_id: int) -> list[Se
     return list(await repository.activity_types_for_services(session, [service_id]))
 
 
+async def activity_types_by_service(
+    session: AsyncSession, service_ids: Sequence[int]
+) -> dict[int, list[ServiceActivityType]]:
+    """Every listed service's activity types by name, in one query."""
+    grouped: dict[int, list[ServiceActivityType]] = defaultdict(list)
+    for activity_type in await repository.activity_types_for_services(session, service_ids):
+        grouped[activity_type.service_id].append(activity_type)
+    return dict(grouped)
+
+
 # Categories --------------------------------------------------------------------------------
 
 
@@ -576,6 +586,18 @@ async def find_category(
     if own:
         return own[0]
     return found[0] if found else None
+
+
+async def categories_by_service(
+    session: AsyncSession, service_ids: Sequence[int]
+) -> dict[int, list[Category]]:
+    """Every listed service's own categories by name, in one query (global ones come from
+    :func:`list_categories` with no service)."""
+    grouped: dict[int, list[Category]] = defaultdict(list)
+    for category in await repository.categories_for_services(session, service_ids):
+        if category.service_id is not None:
+            grouped[category.service_id].append(category)
+    return dict(grouped)
 
 
 async def list_categories(

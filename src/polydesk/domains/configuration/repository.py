@@ -40,6 +40,21 @@ async def delete(session: AsyncSession, obj: object) -> None:
     await session.flush()
 
 
+async def update_item(session: AsyncSession, item: ConfigItem, changes: Mapping[str, Any]) -> bool:
+    """Write only ``changes`` and bump ``version`` in SQL (so concurrent writers each count),
+    in a savepoint; ``False`` when a foreign key no longer holds."""
+    try:
+        async with session.begin_nested():
+            for key, value in changes.items():
+                setattr(item, key, value)
+            item.version = ConfigItem.version + 1
+            await session.flush()
+    except IntegrityError:
+        return False
+    await session.refresh(item, ["version"])
+    return True
+
+
 # Config types ------------------------------------------------------------------------------
 
 

@@ -631,8 +631,7 @@ async def update_config_item(
     if not changed:
         return item
     before_state = _item_state(item)
-    changed["version"] = item.version + 1
-    if not await repository.update_unique(session, item, changed):
+    if not await repository.update_item(session, item, changed):
         raise Conflict(
             "The config item could not be saved: its config type no longer exists.",
             field="config_type_id",
