@@ -1,0 +1,1 @@
+"""Typed notes on records: comments, symptoms, resolutions, follow-ups and conversations."""

@@ -1,0 +1,116 @@
+"""All SQL of notes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select, true, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from polydesk.models import Note, Record
+
+
+async def record_kind(session: AsyncSession, record_id: int) -> str | None:
+    kind: str | None = await session.scalar(select(Record.kind).where(Record.id == record_id))
+    return kind
+
+
+async def touch_record(session: AsyncSession, record_id: int, when: datetime) -> None:
+    """Write only the two activity timestamps, so a concurrent edit of other fields stands."""
+    await session.execute(
+        update(Record).where(Record.id == record_id).values(last_active_at=when, updated_at=when)
+    )
+
+
+async def add(session: AsyncSession, note: Note) -> Note:
+    session.add(note)
+    await session.flush()
+    return note
+
+
+async def apply(session: AsyncSession, note: Note, changes: Mapping[str, Any]) -> None:
+    for key, value in changes.items():
+        setattr(note, key, value)
+    await session.flush()
+
+
+async def delete(session: AsyncSession, note: Note) -> None:
+    await session.delete(note)
+    await session.flush()
+
+
+async def get(session: AsyncSession, note_id: int) -> Note | None:
+    return await session.get(Note, note_id)
+
+
+def _filters(note_types: Sequence[str] | None, public_only: bool) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = true()
+    if note_types is not None:
+        condition = condition & Note.note_type.in_(note_types)
+    if public_only:
+        condition = condition & Note.public.is_(True)
+    return condition
+
+
+async def list_for_record(
+    session: AsyncSession,
+    record_id: int,
+    *,
+    note_types: Sequence[str] | None,
+    public_only: bool,
+    offset: int,
+    limit: int,
+) -> tuple[Sequence[Note], int]:
+    where = (Note.record_id == record_id) & _filters(note_types, public_only)
+    rows = await session.scalars(
+        select(Note).where(where).order_by(Note.created_at, Note.id).offset(offset).limit(limit)
+    )
+    total = await session.scalar(select(func.count()).select_from(Note).where(where))
+    return rows.all(), int(total or 0)
+
+
+async def for_records(
+    session: AsyncSession,
+    record_ids: Iterable[int],
+    *,
+    note_types: Sequence[str] | None,
+    public_only: bool,
+) -> Sequence[Note]:
+    wanted = set(record_ids)
+    if not wanted:
+        return []
+    rows = await session.scalars(
+        select(Note)
+        .where(Note.record_id.in_(wanted), _filters(note_types, public_only))
+        .order_by(Note.record_id, Note.created_at, Note.id)
+    )
+    return rows.all()
+
+
+async def latest_for_records(
+    session: AsyncSession,
+    record_ids: Iterable[int],
+    *,
+    note_types: Sequence[str] | None,
+    public_only: bool,
+) -> Sequence[Note]:
+    """The newest note of each record, in one statement (a window over the record's notes)."""
+    wanted = set(record_ids)
+    if not wanted:
+        return []
+    ranked = (
+        select(
+            Note.id.label("id"),
+            func.row_number()
+            .over(partition_by=Note.record_id, order_by=(Note.created_at.desc(), Note.id.desc()))
+            .label("rank"),
+        )
+        .where(Note.record_id.in_(wanted), _filters(note_types, public_only))
+        .subquery()
+    )
+    rows = await session.scalars(
+        select(Note).join(ranked, ranked.c.id == Note.id).where(ranked.c.rank == 1)
+    )
+    return rows.all()
