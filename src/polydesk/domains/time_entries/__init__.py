@@ -1,0 +1,1 @@
+"""Time spent on records, in whole minutes, per user and day."""

@@ -1,0 +1,73 @@
+"""All SQL of time entries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from polydesk.models import Record, TimeEntry
+
+
+async def record_kind(session: AsyncSession, record_id: int) -> str | None:
+    kind: str | None = await session.scalar(select(Record.kind).where(Record.id == record_id))
+    return kind
+
+
+async def add(session: AsyncSession, entry: TimeEntry) -> TimeEntry:
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+async def apply(session: AsyncSession, entry: TimeEntry, changes: Mapping[str, Any]) -> None:
+    for key, value in changes.items():
+        setattr(entry, key, value)
+    await session.flush()
+
+
+async def delete(session: AsyncSession, entry: TimeEntry) -> None:
+    await session.delete(entry)
+    await session.flush()
+
+
+async def get(session: AsyncSession, entry_id: int) -> TimeEntry | None:
+    return await session.get(TimeEntry, entry_id)
+
+
+async def list_entries(
+    session: AsyncSession,
+    *,
+    record_id: int | None,
+    user_id: int | None,
+    offset: int,
+    limit: int,
+) -> tuple[Sequence[TimeEntry], int]:
+    where: ColumnElement[bool] = true()
+    if record_id is not None:
+        where = where & (TimeEntry.record_id == record_id)
+    if user_id is not None:
+        where = where & (TimeEntry.user_id == user_id)
+    rows = await session.scalars(
+        select(TimeEntry)
+        .where(where)
+        .order_by(TimeEntry.spent_on, TimeEntry.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    total = await session.scalar(select(func.count()).select_from(TimeEntry).where(where))
+    return rows.all(), int(total or 0)
+
+
+async def minutes_by_record(session: AsyncSession, record_ids: Iterable[int]) -> dict[int, int]:
+    wanted = set(record_ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(TimeEntry.record_id, func.sum(TimeEntry.minutes))
+        .where(TimeEntry.record_id.in_(wanted))
+        .group_by(TimeEntry.record_id)
+    )
+    return {int(record_id): int(total or 0) for record_id, total in rows.all()}
