@@ -1,0 +1,1 @@
+"""Links between records, and from records to configuration items."""

@@ -1,0 +1,101 @@
+"""All SQL of links."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select, union_all
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from polydesk.models import ConfigItem, Link, Record
+
+
+async def record_kinds(session: AsyncSession, record_ids: Iterable[int]) -> dict[int, str]:
+    wanted = set(record_ids)
+    rows = await session.execute(select(Record.id, Record.kind).where(Record.id.in_(wanted)))
+    return {int(record_id): kind for record_id, kind in rows.all()}
+
+
+async def add_unique(session: AsyncSession, link: Link) -> bool:
+    """Insert in a savepoint; ``False`` (and nothing written) when the link exists."""
+    try:
+        async with session.begin_nested():
+            session.add(link)
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+async def delete(session: AsyncSession, link: Link) -> None:
+    await session.delete(link)
+    await session.flush()
+
+
+async def find_record_link(session: AsyncSession, source_id: int, target_id: int) -> Link | None:
+    result: Link | None = await session.scalar(
+        select(Link).where(Link.source_id == source_id, Link.target_record_id == target_id)
+    )
+    return result
+
+
+async def find_config_item_link(
+    session: AsyncSession, record_id: int, config_item_id: int
+) -> Link | None:
+    result: Link | None = await session.scalar(
+        select(Link).where(
+            Link.source_id == record_id, Link.target_config_item_id == config_item_id
+        )
+    )
+    return result
+
+
+async def linked_records(
+    session: AsyncSession, record_ids: Iterable[int]
+) -> Sequence[tuple[int, int, str]]:
+    """``(record id, other record id, other kind)`` for every record link of the records, in
+    either direction, in one statement; by record, then kind, then id."""
+    wanted = set(record_ids)
+    if not wanted:
+        return []
+    forward = select(Link.source_id.label("host"), Link.target_record_id.label("other")).where(
+        Link.source_id.in_(wanted), Link.target_record_id.is_not(None)
+    )
+    backward = select(Link.target_record_id.label("host"), Link.source_id.label("other")).where(
+        Link.target_record_id.in_(wanted)
+    )
+    pairs = union_all(forward, backward).subquery()
+    rows = await session.execute(
+        select(pairs.c.host, pairs.c.other, Record.kind)
+        .join(Record, Record.id == pairs.c.other)
+        .order_by(pairs.c.host, Record.kind, Record.id)
+    )
+    return [(int(host), int(other), kind) for host, other, kind in rows.all()]
+
+
+async def config_items_of(
+    session: AsyncSession, record_ids: Iterable[int]
+) -> Sequence[tuple[int, ConfigItem]]:
+    wanted = set(record_ids)
+    if not wanted:
+        return []
+    rows = await session.execute(
+        select(Link.source_id, ConfigItem)
+        .join(ConfigItem, ConfigItem.id == Link.target_config_item_id)
+        .where(Link.source_id.in_(wanted))
+        .order_by(Link.source_id, ConfigItem.id)
+    )
+    return [(int(row[0]), row[1]) for row in rows.all()]
+
+
+async def records_of_config_item(
+    session: AsyncSession, config_item_id: int
+) -> Sequence[tuple[int, str]]:
+    rows = await session.execute(
+        select(Record.id, Record.kind)
+        .join(Link, Link.source_id == Record.id)
+        .where(Link.target_config_item_id == config_item_id)
+        .order_by(Record.kind, Record.id)
+    )
+    return [(int(record_id), kind) for record_id, kind in rows.all()]
