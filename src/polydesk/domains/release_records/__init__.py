@@ -1,0 +1,1 @@
+"""Release records: entries kept on a release (for example one per deployment)."""
