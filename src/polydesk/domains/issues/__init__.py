@@ -1,0 +1,1 @@
+"""Issues: known problems raised against a change or a release, or on their own."""
