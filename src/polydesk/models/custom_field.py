@@ -12,7 +12,7 @@ from polydesk.models.base import Base, BigId, IdPk, JsonType
 
 class CustomField(Base):
     __tablename__ = "custom_field"
-    __table_args__ = (UniqueConstraint("kind", "name_key"),)
+    __table_args__ = (UniqueConstraint("kind", "name_key"), UniqueConstraint("kind", "slug"))
 
     id: Mapped[IdPk]
     kind: Mapped[str] = mapped_column(String(16))

@@ -50,6 +50,9 @@ class Record(Base):
         Index("ix_record_kind_created", "kind", "created_at"),
         Index("ix_record_status_created", "status_id", "created_at"),
         Index("ix_record_service_created", "service_id", "created_at"),
+        Index("ix_record_kind_status", "kind", "status_id"),
+        Index("ix_record_kind_updated", "kind", "updated_at"),
+        Index("ix_record_kind_last_active", "kind", "last_active_at"),
     )
 
     id: Mapped[IdPk]
@@ -73,7 +76,8 @@ class Record(Base):
     requester_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey(_USER_FK, ondelete="SET NULL"), index=True
     )
-    submitter_email: Mapped[str | None] = mapped_column(String(320))
+    submitter_email: Mapped[str | None] = mapped_column(String(320), index=True)
+    """Stored lower-cased, like ``user_account.email``."""
     assignee_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey(_USER_FK, ondelete="SET NULL"), index=True
     )

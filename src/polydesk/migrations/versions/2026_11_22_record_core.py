@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 21:01:24.954704
+Create Date: 2026-11-22 21:41:41.685585
 """
 
 from collections.abc import Sequence
@@ -114,6 +114,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_custom_field")),
         sa.UniqueConstraint("kind", "name_key", name=op.f("uq_custom_field_kind_name_key")),
+        sa.UniqueConstraint("kind", "slug", name=op.f("uq_custom_field_kind_slug")),
     )
     op.create_table(
         "department",
@@ -758,12 +759,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_record_category_id"), ["category_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_record_company_id"), ["company_id"], unique=False)
         batch_op.create_index("ix_record_kind_created", ["kind", "created_at"], unique=False)
+        batch_op.create_index(
+            "ix_record_kind_last_active", ["kind", "last_active_at"], unique=False
+        )
+        batch_op.create_index("ix_record_kind_status", ["kind", "status_id"], unique=False)
+        batch_op.create_index("ix_record_kind_updated", ["kind", "updated_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_record_merged_to_id"), ["merged_to_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_record_requester_id"), ["requester_id"], unique=False)
         batch_op.create_index(
             "ix_record_service_created", ["service_id", "created_at"], unique=False
         )
         batch_op.create_index("ix_record_status_created", ["status_id", "created_at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_record_submitter_email"), ["submitter_email"], unique=False
+        )
         batch_op.create_index(
             batch_op.f("ix_record_technician_group_id"), ["technician_group_id"], unique=False
         )
@@ -1359,10 +1368,14 @@ def downgrade() -> None:
     op.drop_table("technician_group_member")
     with op.batch_alter_table("record", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_record_technician_group_id"))
+        batch_op.drop_index(batch_op.f("ix_record_submitter_email"))
         batch_op.drop_index("ix_record_status_created")
         batch_op.drop_index("ix_record_service_created")
         batch_op.drop_index(batch_op.f("ix_record_requester_id"))
         batch_op.drop_index(batch_op.f("ix_record_merged_to_id"))
+        batch_op.drop_index("ix_record_kind_updated")
+        batch_op.drop_index("ix_record_kind_status")
+        batch_op.drop_index("ix_record_kind_last_active")
         batch_op.drop_index("ix_record_kind_created")
         batch_op.drop_index(batch_op.f("ix_record_company_id"))
         batch_op.drop_index(batch_op.f("ix_record_category_id"))
