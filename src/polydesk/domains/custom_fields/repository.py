@@ -1,0 +1,131 @@
+"""All SQL of custom field definitions and values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from polydesk.models import CustomField, CustomFieldValue
+
+
+async def add(session: AsyncSession, *objs: object) -> None:
+    session.add_all(objs)
+    await session.flush()
+
+
+async def flush(session: AsyncSession) -> None:
+    await session.flush()
+
+
+async def add_unique(session: AsyncSession, obj: object) -> bool:
+    """Insert in a savepoint; ``False`` (and nothing written) when a unique key is taken."""
+    try:
+        async with session.begin_nested():
+            session.add(obj)
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+async def flush_unique(session: AsyncSession) -> bool:
+    """Flush pending changes; ``False`` when a unique key is taken (a lost race after the
+    service's own check). The transaction is then unusable and the caller must fail."""
+    try:
+        await session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+async def get_field(session: AsyncSession, field_id: int) -> CustomField | None:
+    return await session.get(CustomField, field_id)
+
+
+async def list_fields(session: AsyncSession, kind: str) -> Sequence[CustomField]:
+    result = await session.scalars(
+        select(CustomField)
+        .where(CustomField.kind == kind)
+        .order_by(CustomField.position, CustomField.id)
+    )
+    return result.all()
+
+
+async def clashing_fields(
+    session: AsyncSession, kind: str, keys: Iterable[str], exclude_id: int | None
+) -> Sequence[CustomField]:
+    """Fields of ``kind`` whose name key or slug is one of ``keys``."""
+    wanted = list(keys)
+    stmt = select(CustomField).where(
+        CustomField.kind == kind,
+        or_(CustomField.name_key.in_(wanted), CustomField.slug.in_(wanted)),
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(CustomField.id != exclude_id)
+    return (await session.scalars(stmt)).all()
+
+
+async def field_has_values(session: AsyncSession, field_id: int) -> bool:
+    found = await session.scalar(
+        select(CustomFieldValue.id).where(CustomFieldValue.field_id == field_id).limit(1)
+    )
+    return found is not None
+
+
+async def delete_field(session: AsyncSession, field: CustomField) -> None:
+    await session.execute(
+        delete(CustomFieldValue)
+        .where(CustomFieldValue.field_id == field.id)
+        .execution_options(synchronize_session=False)
+    )
+    await session.delete(field)
+    await session.flush()
+
+
+async def values_of_record(session: AsyncSession, record_id: int) -> Sequence[CustomFieldValue]:
+    result = await session.scalars(
+        select(CustomFieldValue).where(CustomFieldValue.record_id == record_id)
+    )
+    return result.all()
+
+
+async def delete_value(session: AsyncSession, value: CustomFieldValue) -> None:
+    await session.delete(value)
+    await session.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredValue:
+    record_id: int
+    field: CustomField
+    value_text: str | None
+    value_number: float | None
+    value_bool: bool | None
+
+
+async def values_for(
+    session: AsyncSession, record_ids: Sequence[int], *, include_staff_only: bool
+) -> list[StoredValue]:
+    """Every value of the given records with its definition, in one query."""
+    if not record_ids:
+        return []
+    stmt = (
+        select(
+            CustomFieldValue.record_id,
+            CustomField,
+            CustomFieldValue.value_text,
+            CustomFieldValue.value_number,
+            CustomFieldValue.value_bool,
+        )
+        .join(CustomField, CustomField.id == CustomFieldValue.field_id)
+        .where(CustomFieldValue.record_id.in_(list(record_ids)))
+        .order_by(CustomFieldValue.record_id, CustomField.position, CustomField.id)
+    )
+    if not include_staff_only:
+        stmt = stmt.where(CustomField.staff_only.is_(False))
+    rows = (await session.execute(stmt)).all()
+    return [StoredValue(*row) for row in rows]

@@ -1,0 +1,292 @@
+"""All SQL of records, their numbers and their detail rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, delete, func, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql import Select
+
+from polydesk.domains.records.schemas import RecordQuery
+from polydesk.models import (
+    ChangeDetails,
+    ProblemDetails,
+    Record,
+    RecordCounter,
+    ReleaseDetails,
+    Status,
+    User,
+)
+from polydesk.models.base import Base
+
+M = TypeVar("M", bound=Base)
+
+
+async def add(session: AsyncSession, *objs: object) -> None:
+    session.add_all(objs)
+    await session.flush()
+
+
+async def flush(session: AsyncSession) -> None:
+    await session.flush()
+
+
+async def get_row(session: AsyncSession, model: type[M], row_id: int) -> M | None:
+    return await session.get(model, row_id)
+
+
+# Numbers -----------------------------------------------------------------------------------
+
+
+async def next_number(session: AsyncSession, kind: str) -> int:
+    """The next number of ``kind``, from one atomic UPDATE … RETURNING on its counter row.
+
+    The row lock is held until the transaction ends, so concurrent creators of one kind take
+    turns and a rolled-back creation leaves the counter as it was. A missing counter row is
+    created first (starting after the highest number in use), with ON CONFLICT DO NOTHING so
+    that concurrent first creators do not fail.
+    """
+    bump = (
+        update(RecordCounter)
+        .where(RecordCounter.kind == kind)
+        .values(last_number=RecordCounter.last_number + 1)
+        .returning(RecordCounter.last_number)
+        .execution_options(synchronize_session=False)
+    )
+    number = (await session.execute(bump)).scalar_one_or_none()
+    if number is None:
+        await _create_counter(session, kind)
+        number = (await session.execute(bump)).scalar_one()
+    return int(number)
+
+
+async def _create_counter(session: AsyncSession, kind: str) -> None:
+    start = select(literal(kind), func.coalesce(func.max(Record.number), 0)).where(
+        Record.kind == kind
+    )
+    columns = ["kind", "last_number"]
+    if session.get_bind().dialect.name == "postgresql":
+        pg = pg_insert(RecordCounter).from_select(columns, start)
+        await session.execute(pg.on_conflict_do_nothing(index_elements=["kind"]))
+    else:
+        lite = sqlite_insert(RecordCounter).from_select(columns, start)
+        await session.execute(lite.on_conflict_do_nothing(index_elements=["kind"]))
+
+
+# Records -----------------------------------------------------------------------------------
+
+
+def _with_details(stmt: Select[Record]) -> Select[Record]:
+    """The one-to-one detail rows come in the same query, by outer join."""
+    return stmt.options(
+        joinedload(Record.change), joinedload(Record.release), joinedload(Record.problem)
+    )
+
+
+async def get(session: AsyncSession, record_id: int, *, for_update: bool = False) -> Record | None:
+    """The record and its detail row, read afresh from the database (never a stale copy from
+    the session); ``for_update`` locks the record row until the transaction ends."""
+    stmt = _with_details(select(Record).where(Record.id == record_id)).execution_options(
+        populate_existing=True
+    )
+    if for_update:
+        stmt = stmt.with_for_update(of=Record)
+    return (await session.scalars(stmt)).unique().one_or_none()
+
+
+async def get_many(session: AsyncSession, record_ids: Sequence[int]) -> list[Record]:
+    if not record_ids:
+        return []
+    stmt = _with_details(select(Record).where(Record.id.in_(list(record_ids))))
+    return list((await session.scalars(stmt)).unique().all())
+
+
+async def get_by_number(session: AsyncSession, kind: str, number: int) -> Record | None:
+    stmt = _with_details(select(Record).where(Record.kind == kind, Record.number == number))
+    return (await session.scalars(stmt)).unique().one_or_none()
+
+
+def attach_details(
+    record: Record, detail: ChangeDetails | ReleaseDetails | ProblemDetails | None
+) -> None:
+    """Mark the record's detail rows as loaded (``detail`` in its place, none for the other
+    kinds), so that reading them never queries."""
+    set_committed_value(record, "change", detail if isinstance(detail, ChangeDetails) else None)
+    set_committed_value(record, "release", detail if isinstance(detail, ReleaseDetails) else None)
+    set_committed_value(record, "problem", detail if isinstance(detail, ProblemDetails) else None)
+
+
+async def update_columns(
+    session: AsyncSession,
+    record: Record,
+    values: dict[str, Any],
+    *,
+    expected_version: int | None,
+) -> bool:
+    """UPDATE only the given columns and ``version = version + 1``, in one statement.
+
+    With ``expected_version`` the row must still have it: ``False`` when it does not, and
+    nothing is written. The session's copy of the record is brought up to date without
+    being marked dirty, so no second UPDATE follows on flush.
+    """
+    stmt = update(Record).where(Record.id == record.id)
+    if expected_version is not None:
+        stmt = stmt.where(Record.version == expected_version)
+    stmt = (
+        stmt.values(**values, version=Record.version + 1)
+        .returning(Record.version)
+        .execution_options(synchronize_session=False)
+    )
+    version = (await session.execute(stmt)).scalar_one_or_none()
+    if version is None:
+        return False
+    for key, value in values.items():
+        set_committed_value(record, key, value)
+    set_committed_value(record, "version", version)
+    return True
+
+
+async def touch(session: AsyncSession, record: Record, now: datetime) -> None:
+    """Set ``last_active_at`` only: the record is otherwise untouched (no version bump)."""
+    await session.execute(
+        update(Record)
+        .where(Record.id == record.id)
+        .values(last_active_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    set_committed_value(record, "last_active_at", now)
+
+
+async def delete_record(session: AsyncSession, record: Record) -> None:
+    """Delete the row; the database cascades to details, values, notes and the rest."""
+    await session.execute(
+        delete(Record).where(Record.id == record.id).execution_options(synchronize_session=False)
+    )
+    session.expunge(record)
+    for detail in (record.change, record.release, record.problem):
+        if detail is not None:
+            session.expunge(detail)
+
+
+# Statuses ----------------------------------------------------------------------------------
+
+
+async def default_status(session: AsyncSession) -> Status | None:
+    result: Status | None = await session.scalar(
+        select(Status).where(Status.is_default.is_(True)).order_by(Status.position, Status.id)
+    )
+    return result
+
+
+async def first_status(session: AsyncSession, category: str) -> Status | None:
+    result: Status | None = await session.scalar(
+        select(Status).where(Status.category == category).order_by(Status.position, Status.id)
+    )
+    return result
+
+
+async def status_by_key(session: AsyncSession, key: str) -> Status | None:
+    result: Status | None = await session.scalar(select(Status).where(Status.name_key == key))
+    return result
+
+
+# Lists -------------------------------------------------------------------------------------
+
+
+def _conditions(query: RecordQuery) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if query.kinds is not None:
+        conds.append(Record.kind.in_([k.value for k in query.kinds]))
+    if query.ids is not None:
+        conds.append(Record.id.in_(query.ids))
+    if query.exclude_ids:
+        conds.append(Record.id.not_in(query.exclude_ids))
+    if query.status_ids is not None:
+        conds.append(Record.status_id.in_(query.status_ids))
+    if query.status_categories is not None:
+        categories = [c.value for c in query.status_categories]
+        conds.append(Record.status_id.in_(select(Status.id).where(Status.category.in_(categories))))
+    if query.service_ids is not None:
+        conds.append(Record.service_id.in_(query.service_ids))
+    if query.category_ids is not None:
+        conds.append(Record.category_id.in_(query.category_ids))
+    if query.priorities is not None:
+        conds.append(Record.priority.in_(query.priorities))
+    for column, value in (
+        (Record.assignee_id, query.assignee_id),
+        (Record.requester_id, query.requester_id),
+        (Record.technician_group_id, query.technician_group_id),
+        (Record.owner_id, query.owner_id),
+        (Record.company_id, query.company_id),
+    ):
+        if value is not None:
+            conds.append(column == value)
+    if query.requester_email is not None:
+        email = query.requester_email.strip().lower()
+        conds.append(
+            or_(
+                Record.requester_id.in_(select(User.id).where(User.email == email)),
+                Record.submitter_email == email,
+            )
+        )
+    if query.created_from is not None:
+        conds.append(Record.created_at >= query.created_from)
+    if query.created_to is not None:
+        conds.append(Record.created_at < query.created_to)
+    if query.updated_from is not None:
+        conds.append(Record.updated_at >= query.updated_from)
+    if query.updated_to is not None:
+        conds.append(Record.updated_at < query.updated_to)
+    if query.text:
+        conds.append(
+            or_(
+                Record.title.icontains(query.text, autoescape=True),
+                Record.description.icontains(query.text, autoescape=True),
+            )
+        )
+    if query.spam is not None:
+        conds.append(Record.spam.is_(query.spam))
+    if query.merged is True:
+        conds.append(Record.merged_to_id.is_not(None))
+    elif query.merged is False:
+        conds.append(Record.merged_to_id.is_(None))
+    return conds
+
+
+_ORDER_COLUMNS: dict[str, Any] = {
+    "created_at": Record.created_at,
+    "updated_at": Record.updated_at,
+    "due_date": Record.due_date,
+    "last_active_at": Record.last_active_at,
+    "priority": Record.priority,
+    "id": Record.id,
+}
+
+
+async def list_records(session: AsyncSession, query: RecordQuery) -> tuple[list[Record], int]:
+    """One page (with detail rows) and the total, in two queries whatever the page size.
+    Records without a due date sort last in either direction, on every backend."""
+    conds = _conditions(query)
+    total = int(await session.scalar(select(func.count()).select_from(Record).where(*conds)) or 0)
+    column = _ORDER_COLUMNS[query.order_by]
+    primary = column.desc() if query.descending else column.asc()
+    if query.order_by == "due_date":
+        primary = primary.nulls_last()
+    order = [primary]
+    if query.order_by != "id":
+        order.append(Record.id.desc() if query.descending else Record.id.asc())
+    stmt = (
+        _with_details(select(Record).where(*conds))
+        .order_by(*order)
+        .offset(query.offset)
+        .limit(query.limit)
+    )
+    items = list((await session.scalars(stmt)).unique().all())
+    return items, total
