@@ -147,7 +147,8 @@ async def test_create_with_every_reference_and_field(db: Database) -> None:
 async def test_unknown_reference_is_invalid_and_writes_nothing(db: Database, field: str) -> None:
     with pytest.raises(Invalid) as info:
         async with db.unit_of_work() as session:
-            await create(session, **{field: 987654})
+            fields: dict[str, Any] = {field: 987654}
+            await create(session, **fields)
     assert info.value.field == field
     assert "987654" in info.value.message
     assert await count(db, Record) == 0

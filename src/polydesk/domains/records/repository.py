@@ -169,10 +169,7 @@ async def delete_record(session: AsyncSession, record: Record) -> None:
     await session.execute(
         delete(Record).where(Record.id == record.id).execution_options(synchronize_session=False)
     )
-    session.expunge(record)
-    for detail in (record.change, record.release, record.problem):
-        if detail is not None:
-            session.expunge(detail)
+    session.expunge(record)  # cascades to the loaded detail row
 
 
 # Statuses ----------------------------------------------------------------------------------
