@@ -82,9 +82,11 @@ def value_key(field: CustomField) -> str:
 
 
 def derive_slug(name: str) -> str:
-    """``New Dropdown`` → ``new_dropdown``: lower-case ASCII, other runs become ``_``."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_")[:MAX_SLUG_LENGTH]
+    """``New Dropdown`` → ``new_dropdown``: case-folded ASCII (accents dropped, ``ß`` → ``ss``);
+    every run of other characters becomes ``_``."""
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    ascii_name = folded.encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", ascii_name).strip("_")[:MAX_SLUG_LENGTH]
 
 
 def email_address(raw: str, *, field: str, what: str = "an e-mail address") -> str:
