@@ -36,6 +36,7 @@ async def make_user(
     user = User(
         email=(email or f"user{n}@example.com").lower(),
         username=username,
+        username_key=username.lower() if username is not None else None,
         first_name=first_name,
         last_name=last_name,
         role=role.value,

@@ -1,4 +1,5 @@
-"""``create_app()``: one ASGI application with a sub-application per surface."""
+"""``create_app()``: one ASGI application; each surface (API dialect) plugs in its routes and
+renders the errors raised on its paths in its own shape."""
 
 from __future__ import annotations
 
@@ -6,11 +7,40 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Scope
 
 from polydesk.api import health
+from polydesk.api.gotoassist.app import surface as gotoassist
+from polydesk.api.helpdesk.app import surface as helpdesk
 from polydesk.api.limits import BodySizeLimit
+from polydesk.api.serviceops.app import surface as serviceops
+from polydesk.api.surface import Surface, owner
 from polydesk.core.db import Database
 from polydesk.core.settings import Settings, get_settings
+
+SURFACES: tuple[Surface, ...] = (serviceops, gotoassist, helpdesk)
+
+
+def _render(
+    request: Request, status_code: int, message: str, headers: dict[str, str] | None
+) -> Response:
+    surface = owner(SURFACES, request.url.path)
+    if surface is not None and surface.render_error is not None:
+        return surface.render_error(request, status_code, message, headers)
+    return JSONResponse({"detail": message}, status_code=status_code, headers=headers)
+
+
+def _too_large(scope: Scope, limit: int) -> Response | None:
+    surface = owner(SURFACES, scope["path"])
+    if surface is None or surface.render_error is None:
+        return None
+    message = f"Request body is larger than the limit of {limit} bytes."
+    return surface.render_error(Request(scope), 413, message, None)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -35,9 +65,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.include_router(health.router)
+    for surface in SURFACES:
+        for router in surface.routers:
+            app.include_router(router)
+        if surface.setup is not None:
+            surface.setup(app)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        return _render(request, exc.status_code, str(exc.detail), dict(exc.headers or {}) or None)
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return _render(request, 400, "The request is not valid.", None)
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
         upload_max_bytes=settings.max_upload_bytes,
+        render=_too_large,
     )
     return app

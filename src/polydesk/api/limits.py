@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import orjson
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+TooLargeRenderer = Callable[[Scope, int], Response | None]
+"""``(scope, limit) -> response``: a 413 in the shape of the surface owning the path, or
+``None`` for the default JSON body."""
 
 
 class BodySizeLimit:
@@ -11,10 +18,25 @@ class BodySizeLimit:
     discovered while reading a chunked body. Upload routes get their own, larger limit from
     ``upload_max_bytes`` (multipart requests)."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, upload_max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        upload_max_bytes: int,
+        render: TooLargeRenderer | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.upload_max_bytes = upload_max_bytes
+        self.render = render
+
+    async def _reply_413(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = self.render(scope, limit) if self.render is not None else None
+        if response is None:
+            await _reply_413(send, limit)
+        else:
+            await response(scope, receive, send)
 
     def _limit(self, scope: Scope) -> int:
         for name, value in scope.get("headers", []):
@@ -33,10 +55,10 @@ class BodySizeLimit:
                 try:
                     announced = int(value)
                 except ValueError:
-                    await _reply_413(send, limit)
+                    await self._reply_413(scope, receive, send, limit)
                     return
                 if announced > limit:
-                    await _reply_413(send, limit)
+                    await self._reply_413(scope, receive, send, limit)
                     return
         received = 0
         response_started = False
@@ -54,7 +76,7 @@ class BodySizeLimit:
                     # it sends afterwards is dropped.
                     refused = True
                     if not response_started:
-                        await _reply_413(send, limit)
+                        await self._reply_413(scope, receive, send, limit)
                     return {"type": "http.disconnect"}
             return message
 

@@ -11,7 +11,7 @@ from polydesk.models.configuration import (
 )
 from polydesk.models.custom_field import CustomField, CustomFieldValue
 from polydesk.models.event import Event
-from polydesk.models.integration import ApiClient, ApiToken, IssuedToken
+from polydesk.models.integration import ApiClient, ApiToken, IssuedToken, RateCounter, WebSession
 from polydesk.models.people import (
     Company,
     Customer,
@@ -60,6 +60,7 @@ __all__ = [
     "Location",
     "Note",
     "ProblemDetails",
+    "RateCounter",
     "Record",
     "RecordCounter",
     "RecordIssue",
@@ -75,4 +76,5 @@ __all__ = [
     "TimeEntry",
     "User",
     "Watch",
+    "WebSession",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from polydesk.models.base import Base, BigId, IdPk, Timestamp, UTCDateTime
@@ -64,3 +64,29 @@ class IssuedToken(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[Timestamp]
+
+
+class RateCounter(Base):
+    """Requests counted per caller and window, shared by every worker and node."""
+
+    __tablename__ = "rate_counter"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    """What is counted, e.g. ``token:<digest prefix>``."""
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WebSession(Base):
+    """A signed-in browser (the console, and django-helpdesk's session auth), by digest."""
+
+    __tablename__ = "web_session"
+
+    digest: Mapped[str] = mapped_column(String(128), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[Timestamp]
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -47,7 +47,9 @@ class User(TimestampMixin, Base):
 
     id: Mapped[IdPk]
     email: Mapped[str] = mapped_column(String(320), unique=True)
-    username: Mapped[str | None] = mapped_column(String(150), unique=True)
+    username: Mapped[str | None] = mapped_column(String(150))
+    username_key: Mapped[str | None] = mapped_column(String(150), unique=True)
+    """``username`` lower-cased: usernames are unique ignoring case."""
     first_name: Mapped[str] = mapped_column(String(150), default="")
     last_name: Mapped[str] = mapped_column(String(150), default="")
     role: Mapped[str] = mapped_column(String(16), index=True)

@@ -256,6 +256,8 @@ class Watch(Base):
         CheckConstraint("(user_id IS NULL) <> (external_email IS NULL)", name="one_watcher"),
         UniqueConstraint("record_id", "user_id"),
         UniqueConstraint("record_id", "external_email"),
+        UniqueConstraint("config_item_id", "user_id"),
+        UniqueConstraint("config_item_id", "external_email"),
     )
 
     id: Mapped[IdPk]

@@ -47,9 +47,9 @@ async def get_by_email(session: AsyncSession, email: str) -> User | None:
 
 
 async def get_by_username(session: AsyncSession, username: str) -> Sequence[User]:
-    """Every user whose username matches ignoring case (normally at most one)."""
+    """Every user whose username matches ignoring case (at most one: ``username_key`` is unique)."""
     rows = await session.scalars(
-        select(User).where(func.lower(User.username) == username.lower()).order_by(User.id)
+        select(User).where(User.username_key == username.lower()).order_by(User.id)
     )
     return rows.all()
 
@@ -74,7 +74,7 @@ async def list_users(
         conditions.append(
             or_(
                 User.email.like(pattern, escape="\\"),
-                func.lower(User.username).like(pattern, escape="\\"),
+                User.username_key.like(pattern, escape="\\"),
                 full_name.like(pattern, escape="\\"),
             )
         )

@@ -1,8 +1,8 @@
 """Rules of user accounts.
 
 - E-mail addresses are required, stored lower-cased and unique; usernames are optional, keep
-  the case they were given in, and are unique ignoring case (checked here: the database's own
-  unique index on ``username`` compares case-sensitively).
+  the case they were given in, and are unique ignoring case (checked here, and held by the
+  unique ``username_key``, the lower-cased username).
 - Who may create whom: administrators (and the system) create any role; technicians create
   requesters only; requesters create nobody.
 - Who may change whom: administrators anyone; technicians requesters and themselves; everyone
@@ -215,6 +215,7 @@ async def create_user(session: AsyncSession, actor: Actor, data: UserCreate) -> 
     user = User(
         email=email,
         username=username,
+        username_key=username.lower() if username is not None else None,
         first_name=first_name,
         last_name=last_name,
         role=role.value,
@@ -277,6 +278,7 @@ async def update_user(session: AsyncSession, actor: Actor, user_id: int, data: U
         if username is not None:
             await _check_username_free(session, username, user.id)
         changes["username"] = username
+        changes["username_key"] = username.lower() if username is not None else None
     for name in ("first_name", "last_name"):
         if name in given:
             changes[name] = _clean_text(given[name], name, MAX_NAME_LENGTH)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 21:41:41.685585
+Create Date: 2026-12-01 02:54:24.077330
 """
 
 from collections.abc import Sequence
@@ -153,6 +153,13 @@ def upgrade() -> None:
     with op.batch_alter_table("location", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_location_parent_id"), ["parent_id"], unique=False)
 
+    op.create_table(
+        "rate_counter",
+        sa.Column("key", sa.String(length=128), nullable=False),
+        sa.Column("window_start", polydesk.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("key", "window_start", name=op.f("pk_rate_counter")),
+    )
     op.create_table(
         "record_counter",
         sa.Column("kind", sa.String(length=16), nullable=False),
@@ -332,6 +339,7 @@ def upgrade() -> None:
         ),
         sa.Column("email", sa.String(length=320), nullable=False),
         sa.Column("username", sa.String(length=150), nullable=True),
+        sa.Column("username_key", sa.String(length=150), nullable=True),
         sa.Column("first_name", sa.String(length=150), nullable=False),
         sa.Column("last_name", sa.String(length=150), nullable=False),
         sa.Column("role", sa.String(length=16), nullable=False),
@@ -365,7 +373,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user_account")),
         sa.UniqueConstraint("email", name=op.f("uq_user_account_email")),
-        sa.UniqueConstraint("username", name=op.f("uq_user_account_username")),
+        sa.UniqueConstraint("username_key", name=op.f("uq_user_account_username_key")),
     )
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.create_index(
@@ -810,6 +818,26 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "web_session",
+        sa.Column("digest", sa.String(length=128), nullable=False),
+        sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("csrf_token", sa.String(length=128), nullable=False),
+        sa.Column("created_at", polydesk.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", polydesk.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", polydesk.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_web_session_user_id_user_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("digest", name=op.f("pk_web_session")),
+    )
+    with op.batch_alter_table("web_session", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_web_session_expires_at"), ["expires_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_web_session_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
         "change_tester",
         sa.Column(
             "id",
@@ -1250,6 +1278,12 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_watch")),
         sa.UniqueConstraint(
+            "config_item_id", "external_email", name=op.f("uq_watch_config_item_id_external_email")
+        ),
+        sa.UniqueConstraint(
+            "config_item_id", "user_id", name=op.f("uq_watch_config_item_id_user_id")
+        ),
+        sa.UniqueConstraint(
             "record_id", "external_email", name=op.f("uq_watch_record_id_external_email")
         ),
         sa.UniqueConstraint("record_id", "user_id", name=op.f("uq_watch_record_id_user_id")),
@@ -1362,6 +1396,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_change_tester_user_id"))
 
     op.drop_table("change_tester")
+    with op.batch_alter_table("web_session", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_web_session_user_id"))
+        batch_op.drop_index(batch_op.f("ix_web_session_expires_at"))
+
+    op.drop_table("web_session")
     with op.batch_alter_table("technician_group_member", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_technician_group_member_user_id"))
 
@@ -1428,6 +1467,7 @@ def downgrade() -> None:
     op.drop_table("status")
     op.drop_table("service")
     op.drop_table("record_counter")
+    op.drop_table("rate_counter")
     with op.batch_alter_table("location", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_location_parent_id"))
 
