@@ -8,11 +8,19 @@ from typing import Any
 import pytest
 
 from polydesk.core.db import Database
-from polydesk.core.enums import CustomFieldType, RecordKind, Role, StatusCategory
+from polydesk.core.enums import (
+    CustomFieldType,
+    Impact,
+    RecordKind,
+    Role,
+    StatusCategory,
+    SupportLevel,
+    Urgency,
+)
 from polydesk.core.errors import NotFound
 from polydesk.domains.records import service
 from polydesk.domains.records.schemas import RecordQuery
-from polydesk.models import Record, TechnicianGroup
+from polydesk.models import Department, Location, Record, TechnicianGroup
 from tests.domains.records.factories import create, define, sql_statements, status_named
 from tests.factories import make_service, make_user
 
@@ -152,6 +160,36 @@ async def test_list_filters(db: Database) -> None:
     assert await _titles(db, ids=[target.id]) == ["target"]
     assert "target" not in await _titles(db, exclude_ids=[target.id])
     assert await _titles(db, kinds=[RecordKind.INCIDENT], service_ids=[svc.id]) == ["target"]
+
+
+async def test_list_filters_by_number_impact_urgency_level_place_and_title(db: Database) -> None:
+    async with db.unit_of_work() as session:
+        north = Location(name="North", name_key="north")
+        it = Department(name="IT", name_key="it")
+        session.add_all([north, it])
+        await session.flush()
+        await create(
+            session,
+            title="Laptop 10% slow",
+            impact=Impact.ON_USER,
+            urgency=Urgency.HIGH,
+            support_level=SupportLevel.TIER2,
+            location_id=north.id,
+        )
+        await create(session, title="Mail", description="laptop", department_id=it.id)
+        await create(session, kind=RecordKind.CHANGE, title="Upgrade")
+
+    assert await _titles(db, numbers=[2], kinds=[RecordKind.INCIDENT]) == ["Mail"]
+    assert await _titles(db, numbers=[1]) == ["Laptop 10% slow", "Upgrade"]
+    assert await _titles(db, impacts=[Impact.ON_USER, Impact.LOW]) == ["Laptop 10% slow"]
+    assert await _titles(db, urgencies=[Urgency.LOW]) == []
+    assert await _titles(db, urgencies=[Urgency.HIGH]) == ["Laptop 10% slow"]
+    assert await _titles(db, support_levels=[SupportLevel.TIER2]) == ["Laptop 10% slow"]
+    assert await _titles(db, location_ids=[north.id]) == ["Laptop 10% slow"]
+    assert await _titles(db, department_ids=[it.id]) == ["Mail"]
+    assert await _titles(db, title="LAPTOP") == ["Laptop 10% slow"]
+    assert await _titles(db, title="0%") == ["Laptop 10% slow"]
+    assert await _titles(db, text="laptop") == ["Laptop 10% slow", "Mail"]
 
 
 async def test_list_time_ranges(db: Database) -> None:

@@ -216,6 +216,20 @@ def _conditions(query: RecordQuery) -> list[ColumnElement[bool]]:
         conds.append(Record.category_id.in_(query.category_ids))
     if query.priorities is not None:
         conds.append(Record.priority.in_(query.priorities))
+    if query.numbers is not None:
+        conds.append(Record.number.in_(query.numbers))
+    if query.impacts is not None:
+        conds.append(Record.impact.in_([i.value for i in query.impacts]))
+    if query.urgencies is not None:
+        conds.append(Record.urgency.in_([u.value for u in query.urgencies]))
+    if query.support_levels is not None:
+        conds.append(Record.support_level.in_([s.value for s in query.support_levels]))
+    if query.location_ids is not None:
+        conds.append(Record.location_id.in_(query.location_ids))
+    if query.department_ids is not None:
+        conds.append(Record.department_id.in_(query.department_ids))
+    if query.title:
+        conds.append(Record.title.icontains(query.title, autoescape=True))
     for column, value in (
         (Record.assignee_id, query.assignee_id),
         (Record.requester_id, query.requester_id),

@@ -122,6 +122,15 @@ class RecordQuery(BaseModel):
     owner_id: int | None = None
     company_id: int | None = None
     priorities: list[int] | None = None
+    numbers: list[int] | None = None
+    """Per-kind numbers (``INC-12`` is number 12); usually given with ``kinds``."""
+    impacts: list[Impact] | None = None
+    urgencies: list[Urgency] | None = None
+    support_levels: list[SupportLevel] | None = None
+    location_ids: list[int] | None = None
+    department_ids: list[int] | None = None
+    title: str | None = None
+    """Case-insensitive substring of the title only."""
     created_from: UtcDateTime | None = None
     created_to: UtcDateTime | None = None
     """Exclusive upper bound, as is ``updated_to``."""
