@@ -1,0 +1,1 @@
+"""Signed-in browser sessions: the cookie behind session authentication, with its CSRF token."""
