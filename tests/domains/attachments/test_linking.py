@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from polydesk.core.actor import Actor
 from polydesk.core.db import Database
-from polydesk.core.enums import Channel, Role
+from polydesk.core.enums import Channel, RecordKind, Role
 from polydesk.core.errors import Conflict, Forbidden, Invalid, NotFound
 from polydesk.core.settings import Settings
 from polydesk.domains.attachments import service
@@ -255,3 +255,35 @@ async def test_concurrent_attach_elsewhere_lets_exactly_one_win(
     assert sum(isinstance(r, Attachment) for r in results) == 1
     assert sum(isinstance(r, Conflict) for r in results) == 1
     assert len(await events(db, "attachment.attached")) == 1
+
+
+async def test_list_note_attachments_by_name_for_records_of_a_kind(
+    db: Database, store: Settings
+) -> None:
+    tech, _requester, record, _other, note = await _world(db)
+    async with db.unit_of_work() as session:
+        problem = await make_record(session, kind=RecordKind.PROBLEM)
+        problem_note = await make_note(session, record_id=problem.id)
+    names = {"b.txt": note.id, "a.txt": note.id, "c.txt": problem_note.id}
+    ids: dict[str, int] = {}
+    for name, note_id in names.items():
+        async with db.unit_of_work() as session:
+            uploaded = await service.store_upload(
+                session, tech, store, filename=name, content_type=None, stream_or_bytes=b"x"
+            )
+            await service.attach_to_note(session, tech, uploaded.ref_name, note_id)
+            ids[name] = uploaded.id
+    async with db.unit_of_work() as session:
+        unattached = await service.store_upload(
+            session, tech, store, filename="0.txt", content_type=None, stream_or_bytes=b"y"
+        )
+        await service.attach_to_record(session, tech, unattached.ref_name, record.id)
+    async with db.unit_of_work() as session:
+        rows, total = await service.list_note_attachments(session, [RecordKind.INCIDENT])
+        assert total == 2 and [a.id for a in rows] == [ids["a.txt"], ids["b.txt"]]
+        rows, _ = await service.list_note_attachments(
+            session, [RecordKind.INCIDENT], offset=1, limit=1
+        )
+        assert [a.id for a in rows] == [ids["b.txt"]]
+        with pytest.raises(Invalid):
+            await service.list_note_attachments(session, [RecordKind.INCIDENT], limit=0)

@@ -381,3 +381,49 @@ async def test_a_failed_call_rolls_back_the_whole_unit_of_work(db: Database) -> 
     assert await events(db, "note.created") == []
     reloaded = await _stored_record(db, record.id)
     assert reloaded.last_active_at == LONG_AGO
+
+
+async def test_a_followup_may_have_an_empty_body_other_types_may_not(db: Database) -> None:
+    record = await _record(db)
+    technician, _ = await _people(db)
+    async with db.unit_of_work() as session:
+        note = await service.add_note(
+            session,
+            actor_for(technician),
+            record.id,
+            NoteCreate(body="  ", note_type=NoteType.FOLLOWUP),
+        )
+        assert note.body == ""
+        with pytest.raises(Invalid):
+            await service.add_note(session, actor_for(technician), record.id, NoteCreate(body=""))
+    async with db.unit_of_work() as session:
+        changed = await service.update_note(
+            session, actor_for(technician), note.id, NoteUpdate(body="")
+        )
+        assert changed.body == ""
+        with pytest.raises(Invalid):
+            await service.update_note(
+                session,
+                actor_for(technician),
+                note.id,
+                NoteUpdate(body="", note_type=NoteType.COMMENT),
+            )
+
+
+async def test_list_notes_of_kinds_pages_every_record_of_those_kinds(db: Database) -> None:
+    incident = await _record(db)
+    other = await _record(db)
+    problem = await _record(db, RecordKind.PROBLEM)
+    technician, _ = await _people(db)
+    actor = actor_for(technician)
+    async with db.unit_of_work() as session:
+        first = await service.add_note(session, actor, incident.id, NoteCreate(body="one"))
+        second = await service.add_note(session, actor, other.id, NoteCreate(body="two"))
+        await service.add_note(session, actor, problem.id, NoteCreate(body="three"))
+    async with db.unit_of_work() as session:
+        notes, total = await service.list_notes_of_kinds(session, [RecordKind.INCIDENT], limit=1)
+        assert total == 2 and [n.id for n in notes] == [first.id]
+        notes, _ = await service.list_notes_of_kinds(
+            session, [RecordKind.INCIDENT], offset=1, limit=5
+        )
+        assert [n.id for n in notes] == [second.id]

@@ -79,6 +79,23 @@ async def list_for_notes(session: AsyncSession, note_ids: Sequence[int]) -> Sequ
     return (await session.scalars(stmt)).all()
 
 
+async def list_of_notes_of_kinds(
+    session: AsyncSession, kinds: Sequence[str], *, offset: int, limit: int
+) -> tuple[Sequence[Attachment], int]:
+    where = Attachment.note_id.is_not(None) & Attachment.record_id.in_(
+        select(Record.id).where(Record.kind.in_(kinds))
+    )
+    rows = await session.scalars(
+        select(Attachment)
+        .where(where)
+        .order_by(Attachment.real_name, Attachment.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    total = await session.scalar(select(func.count()).select_from(Attachment).where(where))
+    return rows.all(), int(total or 0)
+
+
 async def count_sharing(session: AsyncSession, sha256: str, *, exclude_id: int) -> int:
     stmt = (
         select(func.count())

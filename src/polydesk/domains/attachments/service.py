@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from polydesk.core import security
 from polydesk.core.actor import Actor
+from polydesk.core.enums import RecordKind
 from polydesk.core.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from polydesk.core.settings import Settings
 from polydesk.domains.attachments import repository
@@ -374,6 +375,18 @@ async def list_for_notes(
         if attachment.note_id is not None:
             by_note[attachment.note_id].append(attachment)
     return by_note
+
+
+async def list_note_attachments(
+    session: AsyncSession, kinds: Sequence[RecordKind], *, offset: int = 0, limit: int = 100
+) -> tuple[Sequence[Attachment], int]:
+    """A page of the attachments of notes on records of ``kinds``, by file name (then id),
+    and the total (django-helpdesk's follow-up attachments)."""
+    if offset < 0 or limit < 1:
+        raise Invalid("The offset must be at least 0 and the limit at least 1.", field="limit")
+    return await repository.list_of_notes_of_kinds(
+        session, [RecordKind(k).value for k in kinds], offset=offset, limit=limit
+    )
 
 
 def open_content(settings: Settings, attachment: Attachment) -> Path:

@@ -114,3 +114,22 @@ async def latest_for_records(
         select(Note).join(ranked, ranked.c.id == Note.id).where(ranked.c.rank == 1)
     )
     return rows.all()
+
+
+async def list_for_kinds(
+    session: AsyncSession,
+    kinds: Sequence[str],
+    *,
+    note_types: Sequence[str] | None,
+    offset: int,
+    limit: int,
+) -> tuple[Sequence[Note], int]:
+    """Notes of every record of the given kinds, oldest first, and the total matching."""
+    where = Note.record_id.in_(select(Record.id).where(Record.kind.in_(kinds))) & _filters(
+        note_types, False
+    )
+    rows = await session.scalars(
+        select(Note).where(where).order_by(Note.created_at, Note.id).offset(offset).limit(limit)
+    )
+    total = await session.scalar(select(func.count()).select_from(Note).where(where))
+    return rows.all(), int(total or 0)

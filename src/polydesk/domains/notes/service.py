@@ -39,6 +39,8 @@ MAX_TIME_SPENT_SECONDS = 2**31 - 1
 
 REQUESTER_NOTE_TYPES = frozenset({NoteType.COMMENT, NoteType.FOLLOWUP})
 """The only note types a requester may write (always public)."""
+BLANK_BODY_TYPES = frozenset({NoteType.FOLLOWUP})
+"""Types whose body may be empty: a django-helpdesk follow-up may only change the status."""
 
 _STATE_FIELDS = (
     "record_id",
@@ -63,8 +65,10 @@ async def _require_record(session: AsyncSession, record_id: int) -> RecordKind:
     return RecordKind(kind)
 
 
-def _check_body(value: str | None) -> str:
-    if value is None or not value.strip():
+def _check_body(value: str | None, note_type: NoteType | str | None = None) -> str:
+    if note_type is not None and NoteType(note_type) in BLANK_BODY_TYPES and value is not None:
+        value = value if value.strip() else ""
+    elif value is None or not value.strip():
         raise Invalid("The note body must not be blank.", field="body", value=value)
     if len(value) > MAX_BODY_LENGTH:
         raise Invalid(
@@ -136,7 +140,7 @@ async def add_note(session: AsyncSession, actor: Actor, record_id: int, data: No
         record_id=record_id,
         note_type=data.note_type.value,
         title=clean_optional_text(data.title, field="title", max_length=MAX_TITLE_LENGTH),
-        body=_check_body(data.body),
+        body=_check_body(data.body, data.note_type),
         public=data.public,
         author_id=await _check_author(session, actor, data.author_id),
         time_spent_seconds=_check_time_spent(data.time_spent_seconds),
@@ -173,7 +177,7 @@ async def update_note(
     fields = data.model_dump(exclude_unset=True)
     changes: dict[str, Any] = {}
     if "body" in fields:
-        changes["body"] = _check_body(data.body)
+        changes["body"] = _check_body(data.body, data.note_type or note.note_type)
     if "title" in fields:
         changes["title"] = clean_optional_text(
             data.title, field="title", max_length=MAX_TITLE_LENGTH
@@ -260,6 +264,26 @@ async def get_note(
         kind = f"{note_type.value} " if note_type is not None else ""
         raise NotFound(f"No {kind}note with id {note_id}{where}.", field="note_id", value=note_id)
     return note
+
+
+async def list_notes_of_kinds(
+    session: AsyncSession,
+    kinds: Sequence[RecordKind],
+    *,
+    note_types: Sequence[NoteType] | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> tuple[Sequence[Note], int]:
+    """A page of the notes of every record of ``kinds``, oldest first, and the total
+    (django-helpdesk lists every follow-up of every ticket). Callers decide who may see them."""
+    check_page(offset, limit)
+    return await repository.list_for_kinds(
+        session,
+        [RecordKind(k).value for k in kinds],
+        note_types=_types(note_types),
+        offset=offset,
+        limit=limit,
+    )
 
 
 def _types(note_types: Sequence[NoteType] | None) -> list[str] | None:
