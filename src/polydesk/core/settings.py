@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     admin_password: str | None = None
     db_pool_size: int = Field(default=10, ge=1)
     basic_auth_cache_seconds: int = Field(default=60, ge=0)
+    allowed_attachment_extensions: list[str] = Field(
+        default=[".txt", ".asc", ".pdf", ".doc", ".docx", ".odt", ".jpg", ".png", ".eml"]
+    )
+    """django-helpdesk's ``HELPDESK_VALID_EXTENSIONS`` default; files without an extension
+    pass. Set as a JSON list, e.g. ``POLYDESK_ALLOWED_ATTACHMENT_EXTENSIONS='[".txt"]'``."""
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:
