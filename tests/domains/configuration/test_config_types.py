@@ -195,6 +195,14 @@ async def test_reading_the_tree(db: Database) -> None:
         assert list(found) == [ids["software"]]
     with sql_statements(db) as statements:
         async with db.unit_of_work() as session:
+            parents = await service.config_types_with_children(
+                session, [ids["hardware"], ids["computer"], ids["laptop"], ids["software"]]
+            )
+            assert await service.config_types_with_children(session, []) == set()
+    assert parents == {ids["hardware"], ids["computer"]}
+    assert len(statements) == 1
+    with sql_statements(db) as statements:
+        async with db.unit_of_work() as session:
             details = await service.get_config_type_details(session, ids["computer"])
     assert len(statements) == 3
     assert details.config_type.id == ids["computer"]

@@ -102,6 +102,16 @@ async def type_has_children(session: AsyncSession, type_id: int) -> bool:
     return bool(await session.scalar(select(exists().where(ConfigType.parent_id == type_id))))
 
 
+async def types_with_children(session: AsyncSession, ids: Iterable[int]) -> set[int]:
+    wanted = set(ids)
+    if not wanted:
+        return set()
+    rows = await session.scalars(
+        select(ConfigType.parent_id).where(ConfigType.parent_id.in_(wanted)).distinct()
+    )
+    return {parent_id for parent_id in rows if parent_id is not None}
+
+
 async def type_has_items(session: AsyncSession, type_id: int) -> bool:
     found = await session.scalar(select(exists().where(ConfigItem.config_type_id == type_id)))
     return bool(found)

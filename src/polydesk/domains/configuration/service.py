@@ -528,6 +528,11 @@ async def list_child_config_types(session: AsyncSession, type_id: int) -> list[C
     return list(await repository.child_types(session, type_id))
 
 
+async def config_types_with_children(session: AsyncSession, ids: Sequence[int]) -> set[int]:
+    """Which of these types have sub-types, in one query (GoToAssist's ``has_children``)."""
+    return await repository.types_with_children(session, ids)
+
+
 async def get_config_type_by_path(session: AsyncSession, names: Sequence[str]) -> ConfigType | None:
     """Walk down from the top level by names (ignoring case): ``["Hardware", "Computer"]``,
     as ServiceOps' ``assetTypeName`` ``hardware$computer`` names a type."""
