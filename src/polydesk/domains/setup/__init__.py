@@ -1,0 +1,1 @@
+"""What a first start of the server needs: the default reference data and an administrator."""
