@@ -154,6 +154,26 @@ async def test_list_for_notes_is_one_query(
         assert await service.list_for_notes(session, []) == {}
 
 
+async def test_list_for_records_is_one_query(
+    db: Database, store: Settings, statements: list[str]
+) -> None:
+    tech, _requester, record, other, note = await _world(db)
+    own = await _upload(db, tech, store, b"own")
+    on_note = await _upload(db, tech, store, b"on note")
+    async with db.unit_of_work() as session:
+        await service.attach_to_record(session, tech, own.ref_name, record.id)
+        await service.attach_to_note(session, tech, on_note.ref_name, note.id)
+    async with db.unit_of_work() as session:
+        statements.clear()
+        by_record = await service.list_for_records(session, [record.id, other.id])
+        selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 1
+    assert [a.id for a in by_record[record.id]] == [own.id]
+    assert by_record[other.id] == []
+    async with db.unit_of_work() as session:
+        assert await service.list_for_records(session, []) == {}
+
+
 async def test_requesters_manage_only_their_own_uploads(db: Database, store: Settings) -> None:
     tech, requester, record, _other, _note = await _world(db)
     techs = await _upload(db, tech, store, b"tech")

@@ -72,6 +72,20 @@ async def list_for_record(
     return (await session.scalars(stmt.order_by(Attachment.id))).all()
 
 
+async def list_for_records(
+    session: AsyncSession, record_ids: Sequence[int]
+) -> Sequence[Attachment]:
+    """The records' own attachments (not their notes'), by id."""
+    if not record_ids:
+        return []
+    stmt = (
+        select(Attachment)
+        .where(Attachment.record_id.in_(record_ids), Attachment.note_id.is_(None))
+        .order_by(Attachment.id)
+    )
+    return (await session.scalars(stmt)).all()
+
+
 async def list_for_notes(session: AsyncSession, note_ids: Sequence[int]) -> Sequence[Attachment]:
     if not note_ids:
         return []

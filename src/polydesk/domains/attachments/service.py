@@ -366,6 +366,17 @@ async def list_for_record(
     return await repository.list_for_record(session, record_id, include_notes=include_notes)
 
 
+async def list_for_records(
+    session: AsyncSession, record_ids: Sequence[int]
+) -> dict[int, list[Attachment]]:
+    """Many records' own attachments in one query, by record id (every id present as a key)."""
+    by_record: dict[int, list[Attachment]] = {record_id: [] for record_id in record_ids}
+    for attachment in await repository.list_for_records(session, list(by_record)):
+        if attachment.record_id is not None:
+            by_record[attachment.record_id].append(attachment)
+    return by_record
+
+
 async def list_for_notes(
     session: AsyncSession, note_ids: Sequence[int]
 ) -> dict[int, list[Attachment]]:
