@@ -1,10 +1,28 @@
-"""The ServiceOps surface: its routes and its error shape."""
+"""The ServiceOps surface: its routes and its error shape.
+
+``ROUTERS`` lists every router of the dialect; a new route module adds its ``router`` here
+(and it appears in ``/api/v1/openapi.json`` at once).
+"""
 
 from __future__ import annotations
 
+from fastapi import APIRouter
+
+from polydesk.api.serviceops.errors import render_error
+from polydesk.api.serviceops.routes import form, incident, oauth, openapi, upload
 from polydesk.api.surface import Surface
+
+ROUTERS: list[APIRouter] = [
+    oauth.router,
+    incident.router,
+    upload.router,
+    form.router,
+    openapi.router,
+]
 
 surface = Surface(
     name="serviceops",
     prefixes=("/api/oauth/", "/api/v1/", "/api/incident", "/api/oprfile", "/api/ususer/"),
+    routers=ROUTERS,
+    render_error=render_error,
 )

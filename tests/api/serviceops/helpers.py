@@ -1,0 +1,130 @@
+"""Set-up helpers for the ServiceOps tests: users, API clients, tokens over the real token
+endpoint, and a snapshot of the database to prove an error changed nothing."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from polydesk.core.actor import Actor
+from polydesk.core.db import Database
+from polydesk.core.enums import AccessLevel, Channel, Role
+from polydesk.domains.integration import service as integration
+from polydesk.domains.integration.schemas import ApiClientCreate
+from polydesk.models import Base, User
+from tests.factories import make_user
+
+PASSWORD = "s3cret-Passw0rd"
+CLIENT_ID = "main-web-app-client"
+CLIENT_SECRET = "main-web-app-secret"
+
+
+def basic(client_id: str = CLIENT_ID, secret: str = CLIENT_SECRET) -> dict[str, str]:
+    raw = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    return {"Authorization": f"Basic {raw}"}
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass
+class Api:
+    """A technician with an any-user client and a fresh access token."""
+
+    user: User
+    access_token: str
+    refresh_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return bearer(self.access_token)
+
+
+async def make_staff(
+    db: Database, *, email: str = "tim@acme.com", role: Role = Role.TECHNICIAN
+) -> User:
+    async with db.unit_of_work() as session:
+        return await make_user(
+            session, email=email, role=role, password=PASSWORD, first_name="Tim", last_name="Cook"
+        )
+
+
+async def make_client(
+    db: Database,
+    *,
+    client_id: str = CLIENT_ID,
+    secret: str = CLIENT_SECRET,
+    access_level: AccessLevel = AccessLevel.ANY_USER,
+    user_id: int | None = None,
+) -> None:
+    async with db.unit_of_work() as session:
+        await integration.create_client(
+            session,
+            Actor.system(Channel.CLI),
+            ApiClientCreate(
+                name=client_id.removesuffix("-client"),
+                client_id=client_id,
+                secret=secret,
+                access_level=access_level,
+                user_id=user_id,
+            ),
+        )
+
+
+async def password_grant(
+    client: httpx.AsyncClient,
+    username: str = "tim@acme.com",
+    password: str = PASSWORD,
+    *,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    return await client.post(
+        "/api/oauth/token",
+        headers=headers if headers is not None else basic(),
+        files={
+            "username": (None, username),
+            "password": (None, password),
+            "grant_type": (None, "password"),
+        },
+    )
+
+
+async def login(client: httpx.AsyncClient, db: Database) -> Api:
+    user = await make_staff(db)
+    await make_client(db)
+    response = await password_grant(client)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    return Api(user=user, access_token=body["access_token"], refresh_token=body["refresh_token"])
+
+
+async def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, to compare before and after a refused call."""
+    result: dict[str, list[tuple[Any, ...]]] = {}
+    async with db.unit_of_work() as session:
+        for table in Base.metadata.sorted_tables:
+            rows = (await session.execute(select(table))).all()
+            result[table.name] = sorted((tuple(r) for r in rows), key=repr)
+    return result
+
+
+def assert_error(
+    response: httpx.Response, status: int, *, field: str | None = None, contains: str = ""
+) -> dict[str, Any]:
+    """The dialect's error body: returnCode, status (the HTTP status), userMessage."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert isinstance(body["returnCode"], str) and body["returnCode"] != "SUCCESS"
+    assert isinstance(body["userMessage"], str) and body["userMessage"]
+    if field is not None:
+        assert body.get("field") == field, body
+    if contains:
+        assert contains.lower() in body["userMessage"].lower(), body
+    return body
