@@ -1,7 +1,10 @@
-"""The django-helpdesk surface: its routes and its error shape."""
+"""The django-helpdesk surface: its routes, its error shape and its Basic credential cache."""
 
 from __future__ import annotations
 
+from polydesk.api.helpdesk import auth
+from polydesk.api.helpdesk.errors import render_error
+from polydesk.api.helpdesk.routes import root, tickets
 from polydesk.api.surface import Surface
 
 surface = Surface(
@@ -13,5 +16,10 @@ surface = Surface(
         "/api/followups-attachments",
         "/api/user_tickets",
         "/api/users",
+        "/api-auth/",
+        "/media/helpdesk/",
     ),
+    routers=(root.router, tickets.router),
+    render_error=render_error,
+    setup=auth.setup,
 )

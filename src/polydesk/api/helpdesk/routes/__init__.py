@@ -1,0 +1,1 @@
+"""The django-helpdesk routes, one module per resource."""

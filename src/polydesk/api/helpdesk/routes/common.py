@@ -1,0 +1,114 @@
+"""Loading what the ticket, follow-up and attachment shapes need, in a bounded number of
+queries whatever the page size (records, custom values, notes, attachments, services,
+statuses and users: one query each)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from polydesk.api.helpdesk import mapping
+from polydesk.api.helpdesk.errors import detail
+from polydesk.api.helpdesk.views import Ctx
+from polydesk.core.enums import RecordKind
+from polydesk.core.errors import NotFound
+from polydesk.domains.attachments import service as attachments
+from polydesk.domains.catalog import service as catalog
+from polydesk.domains.custom_fields import service as custom_fields
+from polydesk.domains.notes import service as notes
+from polydesk.domains.records import service as records
+from polydesk.domains.users import service as users
+from polydesk.models import Attachment, CustomField, Note, Record
+
+TICKET_KIND = RecordKind.INCIDENT
+TICKET_KINDS = [TICKET_KIND]
+
+
+def base_url(ctx: Ctx) -> str:
+    url = ctx.request.url
+    return f"{url.scheme}://{url.netloc}"
+
+
+async def context(
+    ctx: Ctx, records_: Sequence[Record], user_ids: Sequence[int | None] = ()
+) -> mapping.Context:
+    service_ids = sorted({r.service_id for r in records_ if r.service_id is not None})
+    wanted = {r.assignee_id for r in records_ if r.assignee_id is not None}
+    wanted |= {u for u in user_ids if u is not None}
+    return mapping.Context(
+        base_url=base_url(ctx),
+        signing_key=ctx.settings.signing_key(),
+        statuses=mapping.StatusMap.build(await catalog.list_statuses(ctx.session)),
+        services=await catalog.services_by_ids(ctx.session, service_ids) if service_ids else {},
+        users=await users.users_by_ids(ctx.session, sorted(wanted)) if wanted else {},
+    )
+
+
+async def status_map(ctx: Ctx) -> mapping.StatusMap:
+    return mapping.StatusMap.build(await catalog.list_statuses(ctx.session))
+
+
+async def ticket_fields(ctx: Ctx, *, staff: bool = True) -> list[CustomField]:
+    fields = await custom_fields.list_fields(ctx.session, TICKET_KIND)
+    return [f for f in fields if staff or not f.staff_only]
+
+
+async def get_ticket(ctx: Ctx, record_id: int) -> Record:
+    try:
+        return await records.get_record(ctx.session, record_id, kind=TICKET_KIND)
+    except NotFound:
+        raise detail(404, "No Ticket matches the given query.") from None
+
+
+async def ticket_exists(ctx: Ctx, record_id: int) -> Record | None:
+    try:
+        return await records.get_record(ctx.session, record_id, kind=TICKET_KIND)
+    except NotFound:
+        return None
+
+
+async def tickets_out(ctx: Ctx, page: Sequence[Record]) -> list[dict[str, Any]]:
+    """Full ticket shapes (custom values, follow-ups, attachments) for a page of records."""
+    ids = [r.id for r in page]
+    fields = await ticket_fields(ctx)
+    values = await custom_fields.values_for(ctx.session, ids) if ids else {}
+    by_record = await notes.notes_for(ctx.session, ids) if ids else {}
+    note_ids = [n.id for ns in by_record.values() for n in ns]
+    files = await attachments.list_for_notes(ctx.session, note_ids) if note_ids else {}
+    mctx = await context(ctx, page)
+    out = []
+    for record in page:
+        followups = [
+            mapping.followup_out(mctx, record, note, files.get(note.id, []))
+            for note in by_record.get(record.id, [])
+        ]
+        out.append(mapping.ticket_out(mctx, record, fields, values.get(record.id, {}), followups))
+    return out
+
+
+async def ticket_out(ctx: Ctx, record_id: int) -> dict[str, Any]:
+    record = await get_ticket(ctx, record_id)
+    return (await tickets_out(ctx, [record]))[0]
+
+
+async def followups_out(ctx: Ctx, page: Sequence[Note]) -> list[dict[str, Any]]:
+    record_ids = sorted({n.record_id for n in page})
+    loaded = {r.record.id: r.record for r in await records.load_records(ctx.session, record_ids)}
+    files = await attachments.list_for_notes(ctx.session, [n.id for n in page]) if page else {}
+    mctx = await context(ctx, list(loaded.values()))
+    return [
+        mapping.followup_out(mctx, loaded[n.record_id], n, files.get(n.id, []))
+        for n in page
+        if n.record_id in loaded
+    ]
+
+
+async def attachments_out(ctx: Ctx, page: Sequence[Attachment]) -> list[dict[str, Any]]:
+    record_ids = sorted({a.record_id for a in page if a.record_id is not None})
+    loaded = {r.record.id: r.record for r in await records.load_records(ctx.session, record_ids)}
+    mctx = await context(ctx, list(loaded.values()))
+    return [
+        mapping.attachment_out(mctx, loaded[a.record_id], a)
+        for a in page
+        if a.record_id is not None and a.record_id in loaded
+    ]
