@@ -1,7 +1,51 @@
-"""The GoToAssist Service Desk surface: its routes and its error envelope."""
+"""The GoToAssist Service Desk surface: its routes, its path middleware and its error envelope.
+
+Every resource module exposes ``router``; add it to :data:`ROUTERS` (one list for the whole
+surface). Order matters only where a fixed segment shares a position with an id
+(``/v1/users/current`` before ``/v1/users/{id}``): a module registers its fixed paths first.
+"""
 
 from __future__ import annotations
 
+from fastapi import APIRouter, FastAPI
+
+from polydesk.api.gotoassist.envelope import render_error
+from polydesk.api.gotoassist.formats import PREFIXES
+from polydesk.api.gotoassist.routes import (
+    changes,
+    companies,
+    customers,
+    incidents,
+    openapi,
+    problems,
+    releases,
+    services,
+    users,
+)
+from polydesk.api.gotoassist.routing import GaPaths
 from polydesk.api.surface import Surface
 
-surface = Surface(name="gotoassist", prefixes=("/v1/", "/external_api/v1/"))
+ROUTERS: list[APIRouter] = [
+    openapi.router,
+    incidents.router,
+    problems.router,
+    changes.router,
+    releases.router,
+    users.router,
+    customers.router,
+    companies.router,
+    services.router,
+]
+
+
+def setup(app: FastAPI) -> None:
+    app.add_middleware(GaPaths)
+
+
+surface = Surface(
+    name="gotoassist",
+    prefixes=tuple(f"{prefix}/" for prefix in PREFIXES),
+    routers=ROUTERS,
+    render_error=render_error,
+    setup=setup,
+)
