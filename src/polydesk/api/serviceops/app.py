@@ -10,6 +10,7 @@ from fastapi import APIRouter
 
 from polydesk.api.serviceops.errors import render_error
 from polydesk.api.serviceops.routes import form, incident, oauth, openapi, upload
+from polydesk.api.serviceops.routes import request as request_routes
 from polydesk.api.surface import Surface
 
 ROUTERS: list[APIRouter] = [
@@ -17,6 +18,7 @@ ROUTERS: list[APIRouter] = [
     incident.router,
     upload.router,
     form.router,
+    request_routes.router,
     openapi.router,
 ]
 
