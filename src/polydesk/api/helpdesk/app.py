@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from polydesk.api.helpdesk import auth
 from polydesk.api.helpdesk.errors import render_error
-from polydesk.api.helpdesk.routes import root, tickets
+from polydesk.api.helpdesk.routes import (
+    attachments,
+    followups,
+    login,
+    media,
+    openapi,
+    root,
+    tickets,
+    user_tickets,
+    users,
+)
 from polydesk.api.surface import Surface
 
 surface = Surface(
@@ -19,7 +29,17 @@ surface = Surface(
         "/api-auth/",
         "/media/helpdesk/",
     ),
-    routers=(root.router, tickets.router),
+    routers=(
+        openapi.router,
+        root.router,
+        tickets.router,
+        followups.router,
+        attachments.router,
+        user_tickets.router,
+        users.router,
+        login.router,
+        media.router,
+    ),
     render_error=render_error,
     setup=auth.setup,
 )

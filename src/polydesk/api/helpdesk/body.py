@@ -87,8 +87,8 @@ async def read_body(request: Request) -> Body:
             form = await request.form(max_files=100, max_fields=1000)
         except Exception as exc:  # python-multipart and Starlette raise several types
             raise detail(400, f"Multipart form parse error - {exc}") from exc
-        values = {}
-        for key, value in form.multi_items():
-            values.setdefault(key, []).append(value)
-        return Body(values, is_form=True)
+        parts: dict[str, list[Any]] = {}
+        for name, part in form.multi_items():
+            parts.setdefault(name, []).append(part)
+        return Body(parts, is_form=True)
     raise detail(415, f'Unsupported media type "{raw_type}" in request.')

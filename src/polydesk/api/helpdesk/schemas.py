@@ -7,6 +7,7 @@ OpenAPI document, so the three always agree.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from polydesk.api.helpdesk import fields as f
 from polydesk.api.helpdesk.mapping import PRIORITY_CHOICES, STATUS_CHOICES, custom_key
@@ -18,11 +19,17 @@ TITLE_MAX = 200
 
 def custom_field(field: CustomField) -> f.Field:
     """``CustomField.build_api_field()``: one DRF field per custom field type."""
-    common = {
-        "name": custom_key(field),
-        "required": field.required,
-        "label": field.label,
-        "help_text": field.help_text,
+    name, required, label, help_text = (
+        custom_key(field),
+        field.required,
+        field.label,
+        field.help_text,
+    )
+    common: dict[str, Any] = {
+        "name": name,
+        "required": required,
+        "label": label,
+        "help_text": help_text,
     }
     match CustomFieldType(field.field_type):
         case CustomFieldType.TEXT | CustomFieldType.TEXTAREA:

@@ -7,7 +7,7 @@ route class that renders every error in DRF's shape after the unit of work has r
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,7 +93,7 @@ class HelpdeskRoute(APIRoute):
     """Renders ``DrfError`` and every ``DomainError`` in DRF's shape. The exception leaves the
     endpoint first, so the request's unit of work rolls back before the answer is sent."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()
 
         async def handler(request: Request) -> Response:

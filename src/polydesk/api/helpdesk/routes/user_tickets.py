@@ -1,0 +1,93 @@
+"""``/api/user_tickets/``: read-only "my tickets" for any signed-in user, staff included.
+
+A user sees the tickets whose submitter e-mail is theirs (or whose requester they are),
+newest first, without staff-only
+custom fields. As in django-helpdesk 2.6.1, the detail route shows no custom values.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from polydesk.api.helpdesk import auth, mapping, pagination
+from polydesk.api.helpdesk.errors import detail, respond
+from polydesk.api.helpdesk.routes import common
+from polydesk.api.helpdesk.views import Ctx, Endpoint, HelpdeskRoute, register
+from polydesk.domains.custom_fields import service as custom_fields
+from polydesk.domains.records import service as records
+from polydesk.domains.records.schemas import RecordQuery
+from polydesk.models import Record
+
+router = APIRouter(route_class=HelpdeskRoute)
+
+
+def _query(ctx: Ctx) -> RecordQuery:
+    email = ctx.staff.user.email
+    return RecordQuery(
+        kinds=common.TICKET_KINDS,
+        requester_email=email,
+        order_by="created_at",
+        descending=True,
+    )
+
+
+async def list_user_tickets(ctx: Ctx) -> Response:
+    page = pagination.page_request(ctx.request)
+    query = _query(ctx).model_copy(update={"limit": page.size})
+    if page.number is None:
+        total = (
+            await records.list_records(ctx.session, query.model_copy(update={"limit": 1}))
+        ).total
+        query = query.model_copy(update={"offset": page.offset(total)})
+    else:
+        query = query.model_copy(update={"offset": (page.number - 1) * page.size})
+    found = await records.list_records(ctx.session, query)
+    page.resolve(found.total)
+    items = list(found.items)
+    fields = await common.ticket_fields(ctx, staff=False)
+    ids = [r.id for r in items]
+    values = (
+        await custom_fields.values_for(ctx.session, ids, include_staff_only=False) if ids else {}
+    )
+    mctx = await common.context(ctx, items)
+    results = [mapping.user_ticket_out(mctx, r, fields, values.get(r.id, {})) for r in items]
+    return respond(pagination.envelope(ctx.request, page, found.total, results))
+
+
+def _own(ctx: Ctx, record: Record) -> bool:
+    user = ctx.staff.user
+    return record.requester_id == user.id or (
+        bool(record.submitter_email) and record.submitter_email == user.email
+    )
+
+
+async def retrieve_user_ticket(ctx: Ctx) -> Response:
+    assert ctx.pk is not None
+    record = await common.ticket_exists(ctx, ctx.pk)
+    if record is None or not _own(ctx, record):
+        raise detail(404, "No Ticket matches the given query.")
+    mctx = await common.context(ctx, [record])
+    return respond(mapping.user_ticket_out(mctx, record, None, {}))
+
+
+def _user(caller: auth.Caller | None, _method: str) -> auth.Caller | None:
+    return auth.require_user(caller)
+
+
+register(
+    router,
+    "/api/user_tickets",
+    collection=Endpoint(
+        name="User Ticket List",
+        description="The tickets the signed-in user submitted, newest first.",
+        handlers={"GET": list_user_tickets},
+        permission=_user,
+    ),
+    instance=Endpoint(
+        name="User Ticket Instance",
+        description="One of the signed-in user's tickets.",
+        handlers={"GET": retrieve_user_ticket},
+        permission=_user,
+    ),
+)
