@@ -128,3 +128,49 @@ def assert_error(
     if contains:
         assert contains.lower() in body["userMessage"].lower(), body
     return body
+
+
+async def make_reference_data(db: Database) -> dict[str, int]:
+    """Location Ahmedabad, department IT, category Incident, and one custom field of each
+    shape; the ids by name."""
+    from polydesk.core.enums import CustomFieldType, RecordKind
+    from polydesk.domains.catalog import service as catalog
+    from polydesk.domains.catalog.schemas import CategoryCreate
+    from polydesk.domains.custom_fields import service as custom_fields
+    from polydesk.domains.custom_fields.schemas import CustomFieldCreate
+    from polydesk.domains.departments import service as departments
+    from polydesk.domains.departments.schemas import DepartmentCreate
+    from polydesk.domains.locations import service as locations
+    from polydesk.domains.locations.schemas import LocationCreate
+
+    actor = Actor.system(Channel.CLI)
+    ids: dict[str, int] = {}
+    async with db.unit_of_work() as session:
+        ids["Ahmedabad"] = (
+            await locations.create_location(session, actor, LocationCreate(name="Ahmedabad"))
+        ).id
+        ids["IT"] = (
+            await departments.create_department(session, actor, DepartmentCreate(name="IT"))
+        ).id
+        ids["Incident"] = (
+            await catalog.create_category(session, actor, CategoryCreate(name="Incident"))
+        ).id
+        for name, field_type, choices in (
+            ("New Dropdown", CustomFieldType.LIST, ["1", "2", "3"]),
+            ("New Number", CustomFieldType.NUMBER, None),
+            ("New Decimal", CustomFieldType.DECIMAL, None),
+            ("New Text Area", CustomFieldType.TEXTAREA, None),
+            ("New Text Input", CustomFieldType.TEXT, None),
+            ("New Checkbox", CustomFieldType.BOOLEAN, None),
+            ("New Datetime", CustomFieldType.DATETIME, None),
+            ("New Date", CustomFieldType.DATE, None),
+        ):
+            field = await custom_fields.define_field(
+                session,
+                actor,
+                CustomFieldCreate(
+                    kind=RecordKind.INCIDENT, name=name, field_type=field_type, choices=choices
+                ),
+            )
+            ids[name] = field.id
+    return ids
