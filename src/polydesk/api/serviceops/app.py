@@ -9,7 +9,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from polydesk.api.serviceops.errors import render_error
+from polydesk.api.serviceops.routes import change as change_routes
 from polydesk.api.serviceops.routes import form, incident, oauth, openapi, upload
+from polydesk.api.serviceops.routes import problem as problem_routes
+from polydesk.api.serviceops.routes import release as release_routes
 from polydesk.api.serviceops.routes import request as request_routes
 from polydesk.api.surface import Surface
 
@@ -19,6 +22,9 @@ ROUTERS: list[APIRouter] = [
     upload.router,
     form.router,
     request_routes.router,
+    change_routes.router,
+    problem_routes.router,
+    release_routes.router,
     openapi.router,
 ]
 
