@@ -263,7 +263,7 @@ class ListParams:
 
     @property
     def offset(self) -> int:
-        return (self.page - 1) * self.limit
+        return page_offset(self.limit, self.page)
 
     def total_pages(self, total: int) -> int:
         return max(math.ceil(total / self.limit), 0)
@@ -321,6 +321,14 @@ def list_params(request: Request) -> ListParams:
         ),
         report_id=_query_id(request, "report_id"),
     )
+
+
+MAX_OFFSET = 2**31 - 1
+"""Pages beyond this many rows are empty (and cost no large offset in SQL)."""
+
+
+def page_offset(limit: int, page: int) -> int:
+    return min((page - 1) * limit, MAX_OFFSET)
 
 
 def page_params(request: Request) -> tuple[int, int]:

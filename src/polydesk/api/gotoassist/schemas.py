@@ -249,7 +249,9 @@ class ServiceOut(BaseModel):
     description: str | None
     avatar: Avatar | None
     time_zone: str
-    priorities: list[PriorityRef]
-    service_activity_types: list[ActivityTypeRef]
-    categories: list[CategoryRef]
+    priorities: list[dict[str, PriorityRef]] = Field(description='[{"priority": {…}}]')
+    service_activity_types: list[dict[str, ActivityTypeRef]] = Field(
+        description='[{"service_activity_type": {…}}]'
+    )
+    categories: list[dict[str, CategoryRef]] = Field(description='[{"category": {…}}]')
     service_link: str
