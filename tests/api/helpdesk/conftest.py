@@ -4,17 +4,33 @@ queue (a service), as the upstream tests set it up."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import httpx
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from polydesk.core.db import Database
 from polydesk.core.enums import Role
+from polydesk.core.security import hash_password
 from polydesk.models import Attachment, Event, Note, Record, User
 from tests.factories import make_service, make_user
 
 PASSWORD = "correct-horse-battery"
+
+
+@lru_cache(maxsize=1)
+def password_hash() -> str:
+    """Hashed once per run: argon2 is slow on purpose."""
+    return hash_password(PASSWORD)
+
+
+async def make_account(session: AsyncSession, *, role: Role, username: str, email: str) -> User:
+    user = await make_user(session, role=role, username=username, email=email)
+    user.password_hash = password_hash()
+    await session.flush()
+    return user
 
 
 @dataclass(frozen=True)
@@ -41,22 +57,14 @@ class World:
 @pytest.fixture
 async def world(db: Database) -> World:
     async with db.unit_of_work() as session:
-        admin = await make_user(
-            session, role=Role.ADMIN, username="admin", password=PASSWORD, email="admin@example.com"
+        admin = await make_account(
+            session, role=Role.ADMIN, username="admin", email="admin@example.com"
         )
-        staff = await make_user(
-            session,
-            role=Role.TECHNICIAN,
-            username="staff",
-            password=PASSWORD,
-            email="staff@example.com",
+        staff = await make_account(
+            session, role=Role.TECHNICIAN, username="staff", email="staff@example.com"
         )
-        plain = await make_user(
-            session,
-            role=Role.REQUESTER,
-            username="plain",
-            password=PASSWORD,
-            email="plain@example.com",
+        plain = await make_account(
+            session, role=Role.REQUESTER, username="plain", email="plain@example.com"
         )
         queue = await make_service(session, name="Test Queue")
     return World(admin, staff, plain, queue.id, queue.slug)
