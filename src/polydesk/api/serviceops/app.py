@@ -10,10 +10,12 @@ from fastapi import APIRouter
 
 from polydesk.api.serviceops.errors import render_error
 from polydesk.api.serviceops.routes import change as change_routes
+from polydesk.api.serviceops.routes import conversation as conversation_routes
 from polydesk.api.serviceops.routes import form, incident, oauth, openapi, upload
 from polydesk.api.serviceops.routes import problem as problem_routes
 from polydesk.api.serviceops.routes import release as release_routes
 from polydesk.api.serviceops.routes import request as request_routes
+from polydesk.api.serviceops.routes import service_request as service_request_routes
 from polydesk.api.surface import Surface
 
 ROUTERS: list[APIRouter] = [
@@ -25,6 +27,8 @@ ROUTERS: list[APIRouter] = [
     change_routes.router,
     problem_routes.router,
     release_routes.router,
+    service_request_routes.router,
+    conversation_routes.router,
     openapi.router,
 ]
 
