@@ -71,7 +71,7 @@ def test_as_bool_and_dates() -> None:
         with pytest.raises(Invalid, match="is invalid"):
             m.as_date(bad, "date")
     assert m.iso(WHEN) == "2010-03-23T00:11:47Z"
-    assert m.iso(None) is None
+    assert m.iso(None) == ""
 
 
 @pytest.mark.parametrize(
@@ -124,7 +124,10 @@ def test_watch_shape_and_targets() -> None:
     wire = m.watch_to_wire(watch, watched_by={"id": 20}, parent_path=f"{BASE}/incidents/331")
     assert wire["watch_link"] == "/external_api/v1/incidents/331/watches/811"
     assert wire["watched_by"] == {"id": 20}
-    assert wire["external_email"] is None
+    external = Watch(id=812, record_id=331, external_email="a@b.example")
+    assert m.watch_to_wire(external, watched_by=None, parent_path="/v1/incidents/331")[
+        "watched_by"
+    ] == {"external_email": "a@b.example"}
     assert m.watch_target_from({"watched_by": "20"}) == (20, None, None)
     assert m.watch_target_from({"watched_by": {"id": 20, "user_link": "/v1/users/20"}}) == (
         20,

@@ -16,11 +16,13 @@ from polydesk.api.gotoassist.routes import (
     companies,
     customers,
     incidents,
+    notes,
     openapi,
     problems,
     releases,
     services,
     users,
+    watches,
 )
 from polydesk.api.gotoassist.routing import GaPaths
 from polydesk.api.surface import Surface
@@ -35,6 +37,8 @@ ROUTERS: list[APIRouter] = [
     customers.router,
     companies.router,
     services.router,
+    watches.router,
+    notes.router,  # last: its note collection segment is a path parameter
 ]
 
 

@@ -187,13 +187,14 @@ def as_date(value: object, field: str) -> date | None:
     return moment.astimezone(UTC).date()
 
 
-def iso(moment: datetime | None) -> str | None:
-    """``2010-03-23T00:11:47Z``: seconds, UTC, as in the guide's examples."""
+def iso(moment: datetime | None) -> str:
+    """``2010-03-23T00:11:47Z``: seconds, UTC, as in the guide's examples; ``""`` for no date
+    (the guide's ``"closed at": ""``)."""
     if moment is None:
-        return None
+        return ""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def first(body: Mapping[str, Any], *keys: str) -> tuple[str, Any] | None:
@@ -359,13 +360,13 @@ def watch_link(parent_path: str, watch: Watch) -> str:
 
 
 def watch_to_wire(watch: Watch, *, watched_by: Wire | None, parent_path: str) -> Wire:
-    """The watch object of spec §4.8: a user watcher in ``watched_by``, an outside address in
-    ``external_email`` (the other one ``null``)."""
+    """The watch object of spec §4.8, as records embed it: ``watched_by`` is the user
+    reference, or ``{"external_email": …}`` for an outside address."""
     return {
         "id": watch.id,
-        "watched_by": watched_by,
-        "external_email": watch.external_email,
-        "created_at": iso(watch.created_at),
+        "watched_by": watched_by
+        if watch.external_email is None
+        else {"external_email": watch.external_email},
         "watch_link": watch_link(parent_path, watch),
     }
 
