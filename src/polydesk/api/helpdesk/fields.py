@@ -12,7 +12,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -305,13 +305,9 @@ class DateTimeField(Field):
         )
         if not isinstance(raw, str):
             raise error
-        text = raw.strip()
-        if not re.match(r"^\d{4}-\d{2}-\d{2}", text):
+        value = parse_datetime(raw.strip())
+        if value is None:
             raise error
-        try:
-            value = datetime.fromisoformat(text)
-        except ValueError as exc:
-            raise error from exc
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
@@ -350,6 +346,48 @@ class TimeField(Field):
             return time(int(hour), int(minute), int(second or 0), int((micro or "0").ljust(6, "0")))
         except ValueError as exc:
             raise error from exc
+
+
+_DATETIME = re.compile(
+    r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})[T ](?P<hour>\d{1,2}):(?P<minute>\d{1,2})"
+    r"(?::(?P<second>\d{1,2})(?:[.,](?P<micro>\d{1,6})\d{0,6})?)?\s*"
+    r"(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)?$"
+)
+
+
+def parse_datetime(text: str) -> datetime | None:
+    """Django's ``parse_datetime``: ISO 8601 (a date alone is midnight), or its own looser
+    pattern (one-digit months and days, a space before the time)."""
+    if re.match(r"^\d{4}-\d{2}-\d{2}", text):
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
+    match = _DATETIME.match(text)
+    if match is None:
+        return None
+    parts = match.groupdict()
+    tz = parts.pop("tz")
+    micro = (parts.pop("micro") or "0").ljust(6, "0")
+    try:
+        value = datetime(
+            int(parts["year"]),
+            int(parts["month"]),
+            int(parts["day"]),
+            int(parts["hour"]),
+            int(parts["minute"]),
+            int(parts["second"] or 0),
+            int(micro),
+        )
+    except ValueError:
+        return None
+    if tz is None:
+        return value
+    if tz == "Z":
+        return value.replace(tzinfo=UTC)
+    digits = tz[1:].replace(":", "")
+    offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
+    return value.replace(tzinfo=timezone(-offset if tz[0] == "-" else offset))
 
 
 def parse_duration(text: str) -> timedelta | None:
