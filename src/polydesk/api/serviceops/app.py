@@ -9,12 +9,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from polydesk.api.serviceops.errors import render_error
+from polydesk.api.serviceops.routes import asset as asset_routes
 from polydesk.api.serviceops.routes import change as change_routes
 from polydesk.api.serviceops.routes import conversation as conversation_routes
 from polydesk.api.serviceops.routes import form, incident, oauth, openapi, upload
 from polydesk.api.serviceops.routes import problem as problem_routes
 from polydesk.api.serviceops.routes import release as release_routes
 from polydesk.api.serviceops.routes import request as request_routes
+from polydesk.api.serviceops.routes import requester as requester_routes
 from polydesk.api.serviceops.routes import service_request as service_request_routes
 from polydesk.api.surface import Surface
 
@@ -29,6 +31,8 @@ ROUTERS: list[APIRouter] = [
     release_routes.router,
     service_request_routes.router,
     conversation_routes.router,
+    requester_routes.router,
+    asset_routes.router,
     openapi.router,
 ]
 
