@@ -105,6 +105,8 @@ class HelpdeskRoute(APIRoute):
                 return domain_error_response(exc)
             except RequestValidationError:
                 return respond({"detail": "Malformed request."}, 400)
+            finally:
+                await request.close()  # uploaded files of a multipart body
 
         return handler
 
