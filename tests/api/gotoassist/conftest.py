@@ -4,12 +4,12 @@ token, a service with its priorities, and helpers that speak the dialect over HT
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import orjson
 import pytest
 from defusedxml.ElementTree import fromstring
 
@@ -51,14 +51,14 @@ class Desk:
     async def post(self, path: str, body: Any = None, **kwargs: Any) -> httpx.Response:
         headers = {**self.auth, **kwargs.pop("headers", {})}
         if body is not None:
-            kwargs["content"] = orjson.dumps(body)
+            kwargs["content"] = json.dumps(body).encode()
             headers.setdefault("Content-Type", "application/json")
         return await self.client.post(path, headers=headers, **kwargs)
 
     async def put(self, path: str, body: Any = None, **kwargs: Any) -> httpx.Response:
         headers = {**self.auth, **kwargs.pop("headers", {})}
         if body is not None:
-            kwargs["content"] = orjson.dumps(body)
+            kwargs["content"] = json.dumps(body).encode()
             headers.setdefault("Content-Type", "application/json")
         return await self.client.put(path, headers=headers, **kwargs)
 

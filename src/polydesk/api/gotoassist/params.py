@@ -24,7 +24,6 @@ from starlette.requests import Request
 
 from polydesk.api.gotoassist import xml
 from polydesk.api.gotoassist.envelope import invalid, not_found
-from polydesk.api.gotoassist.formats import context
 
 MAX_ID = 2**63 - 1
 DEFAULT_LIMIT = 10
@@ -100,8 +99,6 @@ async def read_body(request: Request) -> dict[str, Any]:
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        if context(request).format.is_xml:
-            raise invalid("the request body is not well-formed XML") from None
         raise invalid("the request body is not valid JSON") from None
     if not isinstance(body, dict):
         raise invalid("the request body must be an object")
