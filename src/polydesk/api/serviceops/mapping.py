@@ -113,7 +113,7 @@ def _expected(choices: Iterable[str]) -> str:
 
 def _text_of(value: object, field: str) -> str:
     if not isinstance(value, str):
-        raise Invalid(f"{field} must be a string.", field=field, value=value)
+        raise Invalid(f"{field} must be a string, not {value!r}.", field=field, value=value)
     return value
 
 
