@@ -160,9 +160,7 @@ def build_document(routes: Sequence[BaseRoute]) -> dict[str, Any]:
     for route in routes:
         if not isinstance(route, GaRoute):
             continue
-        operation = operation_of(route)
-        if operation is None:
-            continue
+        operation = operation_of(route) or Operation(route.name.replace("_", " ").capitalize())
         for method in sorted(route.methods or ()):
             if method == "HEAD":
                 continue
