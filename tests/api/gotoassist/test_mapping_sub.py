@@ -47,9 +47,9 @@ def test_as_int_and_as_number() -> None:
         m.as_int(1.5, "minutes")
     with pytest.raises(Invalid, match="too large"):
         m.as_int(10**12, "minutes")
-    for bad in ("nan", "inf", {}, float("nan")):
+    for other in ("nan", "inf", {}, float("nan")):
         with pytest.raises(Invalid):
-            m.as_number(bad, "hours")
+            m.as_number(other, "hours")
 
 
 def test_as_bool_and_dates() -> None:

@@ -12,15 +12,22 @@ from fastapi import APIRouter, FastAPI
 from polydesk.api.gotoassist.envelope import render_error
 from polydesk.api.gotoassist.formats import PREFIXES
 from polydesk.api.gotoassist.routes import (
+    change_testers,
     changes,
     companies,
+    config,
     customers,
     incidents,
+    issues,
+    links,
     notes,
     openapi,
     problems,
+    release_records,
     releases,
+    review_users,
     services,
+    time_entries,
     users,
     watches,
 )
@@ -37,7 +44,14 @@ ROUTERS: list[APIRouter] = [
     customers.router,
     companies.router,
     services.router,
+    config.router,
     watches.router,
+    change_testers.router,
+    issues.router,
+    review_users.router,
+    release_records.router,
+    time_entries.router,
+    links.router,
     notes.router,  # last: its note collection segment is a path parameter
 ]
 
