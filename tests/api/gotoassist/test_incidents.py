@@ -70,3 +70,93 @@ async def test_close_and_reopen(desk: Desk) -> None:
     )
     assert reopened["incident"]["closed_at"] == ""
     assert reopened["incident"]["status"] == "Reopened"
+
+
+async def test_resolve_and_reopen_through_resolved_at(desk: Desk) -> None:
+    async with desk.db.unit_of_work() as session:
+        record = await make_record(session, kind=RecordKind.INCIDENT, service_id=desk.service.id)
+    path = f"/v1/incidents/{record.id}"
+    resolved = await desk.ok(
+        await desk.put(path, {"incident": {"resolved_at": "2026-02-03T04:05:06+01:00"}})
+    )
+    assert resolved["incident"]["resolved_at"] == "2026-02-03T03:05:06Z"
+    assert resolved["incident"]["status"] == "Resolved"
+    assert resolved["incident"]["resolved_by_user"]["id"] == desk.tech.id
+    reopened = await desk.ok(await desk.put(path, {"incident": {"resolved_at": ""}}))
+    assert reopened["incident"]["resolved_at"] == ""
+
+
+async def test_paging_order_and_filters(desk: Desk) -> None:
+    from datetime import UTC, datetime
+
+    async with desk.db.unit_of_work() as session:
+        for day in (3, 1, 2):
+            await make_record(
+                session,
+                kind=RecordKind.INCIDENT,
+                title=f"due {day}",
+                service_id=desk.service.id,
+                due_date=datetime(2026, 1, day, tzinfo=UTC),
+                assignee_id=desk.tech.id if day == 2 else None,
+            )
+        await make_record(session, kind=RecordKind.INCIDENT, title="no due date")
+        await make_record(session, kind=RecordKind.PROBLEM, title="a problem")
+    first = await desk.ok(await desk.get("/v1/incidents.json?limit=2"))
+    assert first["total_entries"] == 4 and first["total_pages"] == 2
+    assert [i["title"] for i in first["incidents"]] == ["due 1", "due 2"]
+    second = await desk.ok(await desk.get("/v1/incidents.json?limit=2&page=2"))
+    assert [i["title"] for i in second["incidents"]] == ["due 3", "no due date"]
+    default = await desk.ok(await desk.get("/v1/incidents.json"))
+    assert len(default["incidents"]) == 4  # limit 10 by default
+    by_service = await desk.ok(await desk.get(f"/v1/incidents.json?service_ids={desk.service.id}"))
+    assert by_service["total_entries"] == 3
+    mine = await desk.ok(await desk.get(f"/v1/incidents.json?selected_user_id={desk.tech.id}"))
+    assert [i["title"] for i in mine["incidents"]] == ["due 2"]
+    newest = await desk.ok(await desk.get("/v1/incidents.json?order=created_at&limit=1"))
+    assert newest["incidents"][0]["title"] == "no due date"
+
+
+async def test_change_and_release_notes_from_the_body(desk: Desk) -> None:
+    sid = desk.service.id
+    change = (
+        await desk.ok(
+            await desk.post(
+                "/v1/changes.json",
+                {
+                    "change": {
+                        "title": "Upgrade",
+                        "service_id": sid,
+                        "type": "Normal",
+                        "reason": "Old",
+                        "description": "Upgrade the box",
+                        "priority_level": "5",
+                    }
+                },
+            )
+        )
+    )["change"]
+    assert change["change_type"] == "Normal"
+    assert change["reasons"][0]["reason"]["note"] == "Old"
+    assert change["descriptions"][0]["description"]["note"] == "Upgrade the box"
+    assert change["priority"]["level"] == 5
+    release = (
+        await desk.ok(
+            await desk.post(
+                "/v1/releases.json",
+                {"release": {"title": "R1", "service_id": sid, "release_component": "API"}},
+            )
+        )
+    )["release"]
+    assert release["components"][0]["component"]["note"] == "API"
+    assert release["release_components"][0]["release_component"]["note"] == "API"
+    assert release["release_link"] == f"/v1/releases/{release['id']}"
+    # a change id is not an incident
+    assert failed(await desk.get(f"/v1/incidents/{change['id']}.json")) == ["no incident found"]
+
+
+async def test_records_of_other_dialects_read_with_the_same_id(desk: Desk) -> None:
+    async with desk.db.unit_of_work() as session:
+        request = await make_record(session, kind=RecordKind.REQUEST, title="From ServiceOps")
+    shown = (await desk.ok(await desk.get(f"/v1/incidents/{request.id}.json")))["incident"]
+    assert shown["id"] == shown["reference_num"] == request.id
+    assert shown["title"] == "From ServiceOps"
