@@ -349,3 +349,18 @@ async def test_extra_keys_are_ignored(client: httpx.AsyncClient, db: Database) -
     api = await login(client, db)
     incident_id = await _create(client, api, name="INC-1", unknownKey=[1])
     assert (await _get(client, api, incident_id))["subject"] == "Need a new keyboard"
+
+
+async def test_content_type(client: httpx.AsyncClient, db: Database) -> None:
+    api = await login(client, db)
+    body = b'{"subject": "No content type", "requesterEmail": "tim@acme.com"}'
+    response = await client.post("/api/v1/incident", headers=api.headers, content=body)
+    assert response.status_code == 200, response.text
+    before = await snapshot(db)
+    response = await client.post(
+        "/api/v1/incident",
+        headers={**api.headers, "Content-Type": "application/x-www-form-urlencoded"},
+        content=b"subject=x&requesterEmail=tim@acme.com",
+    )
+    assert_error(response, 400, contains="application/json")
+    assert await snapshot(db) == before

@@ -173,7 +173,10 @@ def validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
     if kind == "missing":
         return f"The field {where!r} is required.", where
     if kind in ("model_attributes_type", "dict_type") and not where:
-        return "The request body must be a JSON object.", None
+        return (
+            "The request body must be a JSON object, sent with Content-Type: application/json.",
+            None,
+        )
     message = str(first.get("msg", "Invalid value"))
     if where:
         value = first.get("input")

@@ -77,5 +77,7 @@ class ServiceOpsRoute(APIRoute):
 
 
 def new_router(route_class: type[ServiceOpsRoute] = ServiceOpsRoute, **kwargs: Any) -> APIRouter:
-    """A router for this dialect: full paths in the decorators, no prefix."""
+    """A router for this dialect: full paths in the decorators, no prefix. A JSON body sent
+    without a ``Content-Type`` is read as JSON (clients of this API often leave it out)."""
+    kwargs.setdefault("strict_content_type", False)
     return APIRouter(route_class=route_class, **kwargs)

@@ -14,6 +14,7 @@ from polydesk.api.serviceops.routing import new_router
 router = new_router(tags=["OpenAPI"])
 
 _STATE = "serviceops_openapi"
+ERROR_REF = "#/components/schemas/ErrorBody"
 DESCRIPTION = (
     "The Motadata ServiceOps (Flotomate) REST dialect of Polydesk. Authenticate with "
     "`Authorization: Bearer <access token>` from `POST /api/oauth/token`, or with "
@@ -46,12 +47,23 @@ def build() -> dict[str, Any]:
             "description": "Client id and secret (token endpoint only)",
         },
     }
+    schemas = components.setdefault("schemas", {})
     for path, operations in document.get("paths", {}).items():
         for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            # Validation errors are 400 in this dialect, never FastAPI's 422.
+            responses.pop("422", None)
             if path == "/api/oauth/token":
                 operation["security"] = [{"client": []}]
-            elif path != "/api/v1/openapi.json":
-                operation["security"] = [{"bearer": []}, {"apikey": []}]
+                continue
+            operation["security"] = [{"bearer": []}, {"apikey": []}]
+            if ("parameters" in operation or "requestBody" in operation) and "400" not in responses:
+                responses["400"] = {
+                    "description": "Invalid input",
+                    "content": {"application/json": {"schema": {"$ref": ERROR_REF}}},
+                }
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
     return document
 
 
