@@ -77,8 +77,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(env: dict[str, str], *args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """Start ``polydesk serve`` on a free port; yield its base URL once /healthz answers."""
+def serving(
+    env: dict[str, str], *args: str, transcript: list[str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """Start ``polydesk serve`` on a free port; yield its base URL once /healthz answers.
+    What the server printed is appended to ``transcript`` once it has stopped."""
     port = free_port()
     proc = subprocess.Popen(
         [*POLYDESK, "serve", "--port", str(port), *args],
@@ -111,4 +114,6 @@ def serving(env: dict[str, str], *args: str) -> Iterator[tuple[str, subprocess.P
             proc.kill()
             proc.wait()
         if proc.stdout:
+            if transcript is not None:
+                transcript.append(proc.stdout.read())
             proc.stdout.close()

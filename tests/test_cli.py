@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
+import subprocess
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
+from polydesk.core.db import Database, Session
+from polydesk.core.settings import Settings
+from polydesk.domains.catalog import service as catalog
+from polydesk.domains.integration import service as integration
+from polydesk.domains.records import service as records
+from polydesk.domains.records.schemas import RecordQuery
+from polydesk.domains.users import service as users
+from polydesk.models import User
 from tests.cli_support import cli_env, run_cli, serving
+
+T = TypeVar("T")
 
 
 def test_db_upgrade_is_safe_to_repeat(tmp_path: Path) -> None:
@@ -41,3 +56,266 @@ def test_production_refuses_a_placeholder_secret(tmp_path: Path) -> None:
     assert result.stderr.startswith("error:")
     assert "POLYDESK_SECRET_KEY" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# Helpers -----------------------------------------------------------------------------------
+
+
+def _settings(env: dict[str, str]) -> Settings:
+    return Settings(
+        env="test",
+        data_dir=Path(env["POLYDESK_DATA_DIR"]),
+        database_url=env["POLYDESK_DATABASE_URL"],
+    )
+
+
+def _in_cli_database(env: dict[str, str], work: Callable[[Session], Awaitable[T]]) -> T:
+    """Run ``work`` against the database the command used, in-process."""
+
+    async def main() -> T:
+        db = Database(_settings(env))
+        try:
+            async with db.unit_of_work() as session:
+                return await work(session)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(main())
+
+
+def _assert_one_line_error(result: subprocess.CompletedProcess[str], code: int = 1) -> str:
+    assert result.returncode == code, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    return lines[0]
+
+
+# serve: the first administrator -------------------------------------------------------------
+
+
+def test_first_start_creates_an_admin_with_a_password_printed_once(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    first: list[str] = []
+    with serving(env, transcript=first):
+        pass
+    match = re.search(r"created administrator admin@localhost with password (\S+)", first[0])
+    assert match, first[0]
+    password = match.group(1)
+
+    async def check(session: Session) -> tuple[User | None, int]:
+        admin = await users.authenticate(session, "admin@localhost", password)
+        return admin, await users.count_admins(session)
+
+    admin, admins = _in_cli_database(env, check)
+    assert admin is not None and admin.role == "admin"
+    assert admins == 1
+    again: list[str] = []
+    with serving(env, transcript=again):
+        pass
+    assert "created administrator" not in again[0]
+    assert _in_cli_database(env, users.count_admins) == 1
+
+
+def test_first_start_takes_the_admin_from_the_settings(tmp_path: Path) -> None:
+    env = cli_env(
+        tmp_path,
+        POLYDESK_ADMIN_EMAIL="boss@example.com",
+        POLYDESK_ADMIN_PASSWORD="a-long-admin-password",
+    )
+    output: list[str] = []
+    with serving(env, transcript=output):
+        pass
+    assert "created administrator boss@example.com" in output[0]
+    assert "a-long-admin-password" not in output[0]
+
+    async def check(session: Session) -> User | None:
+        return await users.authenticate(session, "boss@example.com", "a-long-admin-password")
+
+    admin = _in_cli_database(env, check)
+    assert admin is not None and admin.role == "admin"
+
+
+# users create ---------------------------------------------------------------------------------
+
+
+def test_users_create_makes_a_user_who_can_sign_in(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    result = run_cli(
+        env, "users", "create", "Ann@Example.com", "--password", "pw", "--role", "technician",
+        "--name", "Ann Lee", "--username", "annl",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("created technician ann@example.com (id ")
+
+    async def check(session: Session) -> User | None:
+        return await users.authenticate(session, "ANNL", "pw")
+
+    user = _in_cli_database(env, check)
+    assert user is not None
+    assert (user.email, user.first_name, user.last_name, user.role) == (
+        "ann@example.com", "Ann", "Lee", "technician",
+    )  # fmt: skip
+
+
+def test_users_create_refuses_bad_input_in_one_line(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    ok = run_cli(env, "users", "create", "a@example.com", "--password", "pw", "--role", "admin")
+    assert ok.returncode == 0, ok.stderr
+    again = run_cli(env, "users", "create", "A@example.com", "--password", "x", "--role", "admin")
+    assert "already exists" in _assert_one_line_error(again)
+    bad_email = run_cli(env, "users", "create", "nobody", "--password", "x", "--role", "admin")
+    assert "not a valid e-mail" in _assert_one_line_error(bad_email)
+    bad_role = run_cli(env, "users", "create", "b@example.com", "--password", "x", "--role", "boss")
+    assert "--role" in _assert_one_line_error(bad_role, code=2)
+    no_password = run_cli(env, "users", "create", "b@example.com", "--role", "admin")
+    assert "--password" in _assert_one_line_error(no_password, code=2)
+    assert _in_cli_database(env, lambda s: users.count_admins(s)) == 1
+
+
+# clients create -------------------------------------------------------------------------------
+
+
+def test_clients_create_prints_the_secret_alone_on_the_last_line(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    result = run_cli(env, "clients", "create", "Trip App", "--access-level", "any-user")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert "client id: Trip-App-client" in lines
+    secret = lines[-1]
+    assert len(secret) >= 32 and " " not in secret
+
+    async def check(session: Session) -> str:
+        client = await integration.authenticate_client(session, "Trip-App-client", secret)
+        return client.access_level
+
+    assert _in_cli_database(env, check) == "any-user"
+
+
+def test_clients_create_with_given_id_and_secret_for_a_specific_user(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    run_cli(env, "users", "create", "tim@acme.com", "--password", "123", "--role", "technician")
+    result = run_cli(
+        env, "clients", "create", "main-web-app", "--access-level", "specific-user",
+        "--user", "tim@acme.com", "--client-id", "main-web-app-client",
+        "--client-secret", "main-web-app-secret",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "main-web-app-secret"
+
+    async def check(session: Session) -> tuple[str, int | None, str]:
+        client = await integration.authenticate_client(
+            session, "main-web-app-client", "main-web-app-secret"
+        )
+        tim = await users.get_user_by_email(session, "tim@acme.com")
+        assert tim is not None
+        return client.access_level, client.user_id and client.user_id - tim.id, client.scope
+
+    assert _in_cli_database(env, check) == ("specific-user", 0, "main-web-app-scope")
+    repeat = run_cli(
+        env, "clients", "create", "again", "--access-level", "any-user",
+        "--client-id", "main-web-app-client",
+    )  # fmt: skip
+    assert "already exists" in _assert_one_line_error(repeat)
+
+
+def test_clients_create_refuses_bad_input_in_one_line(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    no_user = run_cli(env, "clients", "create", "x", "--access-level", "specific-user")
+    assert "user" in _assert_one_line_error(no_user)
+    unknown = run_cli(
+        env, "clients", "create", "x", "--access-level", "specific-user", "--user", "no@one.com"
+    )
+    assert "no user" in _assert_one_line_error(unknown)
+    short = run_cli(
+        env, "clients", "create", "x", "--access-level", "any-user", "--client-secret", "short"
+    )
+    assert "secret" in _assert_one_line_error(short)
+    level = run_cli(env, "clients", "create", "x", "--access-level", "everyone")
+    assert "--access-level" in _assert_one_line_error(level, code=2)
+
+
+# tokens create --------------------------------------------------------------------------------
+
+
+def test_tokens_create_prints_a_working_token_on_the_last_line(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    run_cli(env, "users", "create", "tim@acme.com", "--password", "123", "--role", "technician")
+    personal = run_cli(env, "tokens", "create", "--user", "tim@acme.com")
+    assert personal.returncode == 0, personal.stderr
+    account = run_cli(env, "tokens", "create", "--account")
+    assert account.returncode == 0, account.stderr
+    personal_token = personal.stdout.strip().splitlines()[-1]
+    account_token = account.stdout.strip().splitlines()[-1]
+    assert personal_token.startswith("pdk_") and account_token.startswith("pdk_")
+
+    async def check(session: Session) -> tuple[bool, bool, str]:
+        tim = await users.get_user_by_email(session, "tim@acme.com")
+        assert tim is not None
+        mine = await integration.authenticate_api_token(session, personal_token)
+        everyone = await integration.authenticate_api_token(session, account_token)
+        return mine.user_id == tim.id, everyone.is_account, everyone.role
+
+    assert _in_cli_database(env, check) == (True, True, "admin")
+
+
+def test_tokens_create_refuses_bad_input_in_one_line(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    neither = run_cli(env, "tokens", "create")
+    assert "exactly one" in _assert_one_line_error(neither)
+    both = run_cli(env, "tokens", "create", "--account", "--user", "a@b.com")
+    assert "exactly one" in _assert_one_line_error(both)
+    unknown = run_cli(env, "tokens", "create", "--user", "nobody@example.com")
+    assert "no user" in _assert_one_line_error(unknown)
+
+
+def test_unknown_command_is_one_line(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    assert "nosuch" in _assert_one_line_error(run_cli(env, "nosuch"), code=2)
+
+
+# demo ---------------------------------------------------------------------------------------
+
+
+def test_demo_then_serve_keeps_the_data_across_restarts(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    loaded = run_cli(env, "demo", "--records-per-kind", "6")
+    assert loaded.returncode == 0, loaded.stderr
+    assert "for trying Polydesk out" in loaded.stderr
+    assert "demo data loaded: 6 incidents, 6 requests, 3 problems, 3 changes, 3 releases" in (
+        loaded.stdout
+    )
+    assert "tim@acme.com (username tim) / 123" in loaded.stdout
+    assert "main-web-app-client / main-web-app-secret" in loaded.stdout
+
+    async def counts(session: Session) -> tuple[int, int, bool]:
+        page = await records.list_records(session, RecordQuery(limit=100))
+        tim = await users.authenticate(session, "tim@acme.com", "123")
+        return page.total, len(page.items), tim is not None
+
+    for _ in range(2):
+        output: list[str] = []
+        with serving(env, transcript=output) as (base, _proc):
+            assert httpx.get(f"{base}/healthz").status_code == 200
+            assert _in_cli_database(env, counts) == (21, 21, True)
+        # The demo's administrator is there: serve creates no other.
+        assert "created administrator" not in output[0]
+
+    async def first_service(session: Session) -> str:
+        return (await catalog.get_service(session, 1)).name
+
+    # On an empty database the demo's first service is django-helpdesk's queue 1.
+    assert _in_cli_database(env, first_service) == "Service Desk"
+    again = run_cli(env, "demo", "--records-per-kind", "6")
+    assert again.returncode == 0, again.stderr
+    assert "already loaded" in again.stdout
+    assert _in_cli_database(env, counts) == (21, 21, True)
+
+
+def test_demo_is_refused_in_production(tmp_path: Path) -> None:
+    env = cli_env(
+        tmp_path,
+        POLYDESK_ENV="production",
+        POLYDESK_SECRET_KEY="a-real-production-secret-of-enough-length-1234567890",
+    )
+    assert "production" in _assert_one_line_error(run_cli(env, "demo"))
