@@ -282,3 +282,28 @@ async def test_followup_list_retrieve_patch_put_delete(
         assert await session.get(Note, followup_id) is None
     again = await client.delete(f"/api/followups/{followup_id}/", auth=world.staff_auth)
     assert again.status_code == 404
+
+
+async def test_too_large_uploads_are_400_on_the_field_and_save_nothing(
+    client: httpx.AsyncClient, world: World, db: Database
+) -> None:
+    ticket = await create_ticket(client, world)
+    before = await counts(db)
+    big = b"x" * (64 * 1024 + 1)
+    response = await client.post(
+        "/api/followups/",
+        data={"ticket": str(ticket["id"]), "comment": "big"},
+        files=[("attachments", ("big.txt", big, "text/plain"))],
+        auth=world.staff_auth,
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["attachments"]
+    response = await client.post(
+        "/api/tickets/",
+        data={"queue": str(world.queue_id), "title": "t", "description": "d", "priority": "3"},
+        files={"attachment": ("big.txt", big, "text/plain")},
+        auth=world.staff_auth,
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["attachment"]
+    assert await counts(db) == before

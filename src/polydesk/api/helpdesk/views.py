@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
-from polydesk.api.deps import AppSettings, DbSession
+from polydesk.api import deps as shared
+from polydesk.api.deps import AppSettings
 from polydesk.api.helpdesk.auth import Caller, authenticate
 from polydesk.api.helpdesk.errors import (
     NOT_ACCEPTABLE,
@@ -63,6 +64,26 @@ class Ctx:
         return self.caller
 
 
+SESSION_STATE = "helpdesk_session"
+"""``request.state`` attribute holding the request's unit of work, so errors can roll it back."""
+
+
+def _session(request: Request, session: shared.DbSession) -> Session:
+    setattr(request.state, SESSION_STATE, session)
+    return session
+
+
+DbSession = Annotated[Session, Depends(_session)]
+"""The request's unit of work, rolled back by :class:`HelpdeskRoute` when an error is
+rendered (the shared dependency only sees the rendered response and would commit)."""
+
+
+async def _roll_back(request: Request) -> None:
+    session: Session | None = getattr(request.state, SESSION_STATE, None)
+    if session is not None:
+        await session.rollback()
+
+
 Handler = Callable[[Ctx], Awaitable[Response]]
 Permission = Callable[[Caller | None, str], Caller | None]
 """``(caller, method) -> caller``; raises 403 in DRF's words."""
@@ -90,8 +111,8 @@ class Endpoint:
 
 
 class HelpdeskRoute(APIRoute):
-    """Renders ``DrfError`` and every ``DomainError`` in DRF's shape. The exception leaves the
-    endpoint first, so the request's unit of work rolls back before the answer is sent."""
+    """Renders ``DrfError`` and every ``DomainError`` in DRF's shape, after rolling the
+    request's unit of work back: an error never leaves a write behind."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()
@@ -100,11 +121,17 @@ class HelpdeskRoute(APIRoute):
             try:
                 return await original(request)
             except DrfError as exc:
+                await _roll_back(request)
                 return respond(exc.body, exc.status_code, exc.headers)
             except DomainError as exc:
+                await _roll_back(request)
                 return domain_error_response(exc)
             except RequestValidationError:
+                await _roll_back(request)
                 return respond({"detail": "Malformed request."}, 400)
+            except BaseException:
+                await _roll_back(request)
+                raise
             finally:
                 await request.close()  # uploaded files of a multipart body
 

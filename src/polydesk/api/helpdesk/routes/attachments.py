@@ -86,7 +86,7 @@ async def create_attachment(ctx: Ctx) -> Response:
     if checked.errors:
         raise invalid(ordered_errors(fields, checked.errors))
     assert isinstance(upload, UploadFile)
-    stored = await uploads.attach(ctx, values["followup"], upload)
+    stored = await uploads.attach(ctx, values["followup"], upload, field="file")
     update: dict[str, Any] = {}
     if values.get("filename"):
         update["real_name"] = values["filename"]

@@ -146,7 +146,7 @@ async def create_followup(ctx: Ctx) -> Response:
         ),
     )
     for upload in files:
-        await uploads.attach(ctx, note.id, upload)
+        await uploads.attach(ctx, note.id, upload, field="attachments")
     return respond((await common.followups_out(ctx, [note]))[0], 201)
 
 

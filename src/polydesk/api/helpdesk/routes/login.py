@@ -18,10 +18,10 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from polydesk.api.deps import AppSettings, DbSession
+from polydesk.api.deps import AppSettings
 from polydesk.api.helpdesk.auth import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
 from polydesk.api.helpdesk.body import read_body
-from polydesk.api.helpdesk.views import HelpdeskRoute
+from polydesk.api.helpdesk.views import DbSession, HelpdeskRoute
 from polydesk.core import security
 from polydesk.core.actor import Actor
 from polydesk.core.enums import Channel, Role

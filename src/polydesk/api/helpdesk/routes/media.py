@@ -9,11 +9,11 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from polydesk.api.deps import AppSettings, DbSession
+from polydesk.api.deps import AppSettings
 from polydesk.api.helpdesk import auth, mapping
 from polydesk.api.helpdesk.errors import NOT_FOUND, detail
 from polydesk.api.helpdesk.routes import common
-from polydesk.api.helpdesk.views import Ctx, HelpdeskRoute
+from polydesk.api.helpdesk.views import Ctx, DbSession, HelpdeskRoute
 from polydesk.core.errors import NotFound
 from polydesk.domains.attachments import service as attachments
 

@@ -6,10 +6,9 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from polydesk.api.deps import DbSession
 from polydesk.api.helpdesk import openapi
 from polydesk.api.helpdesk.errors import respond
-from polydesk.api.helpdesk.views import HelpdeskRoute
+from polydesk.api.helpdesk.views import DbSession, HelpdeskRoute
 from polydesk.core.enums import RecordKind
 from polydesk.domains.custom_fields import service as custom_fields
 

@@ -6,11 +6,18 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from polydesk.api.deps import AppSettings, DbSession
+from polydesk.api.deps import AppSettings
 from polydesk.api.helpdesk import auth
 from polydesk.api.helpdesk.errors import respond
 from polydesk.api.helpdesk.routes.common import base_url
-from polydesk.api.helpdesk.views import ALL_METHODS, Ctx, Endpoint, HelpdeskRoute, dispatch
+from polydesk.api.helpdesk.views import (
+    ALL_METHODS,
+    Ctx,
+    DbSession,
+    Endpoint,
+    HelpdeskRoute,
+    dispatch,
+)
 
 router = APIRouter(route_class=HelpdeskRoute)
 

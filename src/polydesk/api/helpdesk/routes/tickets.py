@@ -175,7 +175,7 @@ async def create_ticket(ctx: Ctx) -> Response:
         ),
     )
     if isinstance(upload, UploadFile):
-        await uploads.attach(ctx, note.id, upload)
+        await uploads.attach(ctx, note.id, upload, field="attachment")
     return respond(await common.ticket_out(ctx, record.id), 201)
 
 
