@@ -364,3 +364,33 @@ async def test_content_type(client: httpx.AsyncClient, db: Database) -> None:
     )
     assert_error(response, 400, contains="application/json")
     assert await snapshot(db) == before
+
+
+async def test_nul_characters_are_refused(client: httpx.AsyncClient, db: Database) -> None:
+    api = await login(client, db)
+    incident_id = await _create(client, api)
+    before = await snapshot(db)
+    for body, field in (
+        ({"subject": "a\u0000b", "requesterEmail": "tim@acme.com"}, "subject"),
+        ({"subject": "x", "requesterEmail": "a\u0000@b.com"}, "requesterEmail"),
+        ({"subject": "x", "requesterEmail": "tim@acme.com", "tags": ["\u0000"]}, "tags[0]"),
+    ):
+        response = await client.post("/api/v1/incident", headers=api.headers, json=body)
+        assert_error(response, 400, field=field, contains="NUL")
+    response = await client.post(
+        f"/api/v1/incident/{incident_id}", headers=api.headers, json={"description": "\u0000"}
+    )
+    assert_error(response, 400, field="description")
+    assert_error(await client.get("/api/oprfile/a%00b", headers=api.headers), 400)
+    assert await snapshot(db) == before
+
+
+async def test_long_values_are_cut_in_messages(client: httpx.AsyncClient, db: Database) -> None:
+    api = await login(client, db)
+    response = await client.post(
+        "/api/v1/incident",
+        headers=api.headers,
+        json={"subject": "x", "requesterEmail": "tim@acme.com", "locationName": "L" * 5000},
+    )
+    body = assert_error(response, 400, field="locationName")
+    assert len(body["userMessage"]) < 200

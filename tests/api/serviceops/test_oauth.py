@@ -223,3 +223,19 @@ async def test_query_string_parameters(client: httpx.AsyncClient, db: Database) 
         params={"grant_type": "password", "username": "tim@acme.com", "password": PASSWORD},
     )
     assert response.status_code == 200, response.text
+
+
+async def test_nul_characters(client: httpx.AsyncClient, db: Database) -> None:
+    await make_staff(db)
+    await make_client(db)
+    before = await snapshot(db)
+    response = await client.post(
+        "/api/oauth/token",
+        headers=basic(),
+        data={"grant_type": "password", "username": "tim\u0000@acme.com", "password": "x"},
+    )
+    assert_oauth_error(response, 400, "invalid_request")
+    assert_oauth_error(
+        await password_grant(client, headers=basic("a\u0000b")), 401, "invalid_client"
+    )
+    assert await snapshot(db) == before

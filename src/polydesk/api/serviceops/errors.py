@@ -151,6 +151,15 @@ class FieldNames:
         return self.names.get(field, field)
 
 
+MAX_SHOWN = 80
+
+
+def shown(value: object) -> str:
+    """``repr`` of a value for a message, cut to a readable length."""
+    text = repr(value)
+    return text if len(text) <= MAX_SHOWN else f"{text[: MAX_SHOWN - 4]}...{text[-1]}"
+
+
 def _location(loc: tuple[int | str, ...]) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] in ("body", "query", "path", "header", "form"):
@@ -180,8 +189,8 @@ def validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
     message = str(first.get("msg", "Invalid value"))
     if where:
         value = first.get("input")
-        shown = f" {value!r}" if isinstance(value, str | int | float | bool) else ""
-        return f"Invalid value{shown} for {where!r}: {message}.", where
+        given = f" {shown(value)}" if isinstance(value, str | int | float | bool) else ""
+        return f"Invalid value{given} for {where!r}: {message}.", where
     return f"The request is not valid: {message}.", None
 
 

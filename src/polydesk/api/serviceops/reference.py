@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from polydesk.api.serviceops.errors import shown
 from polydesk.core.actor import Actor
 from polydesk.core.db import Session
 from polydesk.core.enums import Impact, Urgency
@@ -31,7 +32,7 @@ def _blank(name: str | None) -> bool:
 
 
 def _must_exist(what: str, field: str, name: str) -> Invalid:
-    return Invalid(f"{what} Must Exist with same name: {name!r}.", field=field, value=name)
+    return Invalid(f"{what} Must Exist with same name: {shown(name)}.", field=field, value=name)
 
 
 async def location_id(
@@ -79,7 +80,7 @@ async def status_id(session: Session, name: str | None, field: str = "statusName
     if status is None:
         known = ", ".join(s.name for s in await catalog.list_statuses(session))
         raise Invalid(
-            f"Status Must Exist with same name: {name!r} (known statuses: {known}).",
+            f"Status Must Exist with same name: {shown(name)} (known statuses: {known}).",
             field=field,
             value=name,
         )
@@ -134,7 +135,7 @@ async def requester(
     if "@" not in email:
         raise Invalid(
             f"Requester Must Exist with same login name, or be given as an e-mail address: "
-            f"{email!r}.",
+            f"{shown(email)}.",
             field=field,
             value=email,
         )
@@ -153,7 +154,7 @@ async def staff_user_id(
         return None
     user = await users.get_user_by_login(session, email)
     if user is None:
-        raise Invalid(f"User Must Exist with same email: {email!r}.", field=field, value=email)
+        raise Invalid(f"User Must Exist with same email: {shown(email)}.", field=field, value=email)
     return user.id
 
 
@@ -202,7 +203,7 @@ def priority_level(name: str | None, field: str = "priorityName") -> int | None:
     level = _PRIORITY_LEVELS.get(_fold(name))
     if level is None:
         raise Invalid(
-            f"Priority Must Exist with same name: {name!r} (Low, Medium, High or Urgent).",
+            f"Priority Must Exist with same name: {shown(name)} (Low, Medium, High or Urgent).",
             field=field,
             value=name,
         )
@@ -216,7 +217,7 @@ def impact(name: str | None, field: str = "impactName") -> Impact | None:
     value = _IMPACTS.get(_fold(name))
     if value is None:
         raise Invalid(
-            f"Impact Must Exist with same name: {name!r} (Low, On Users, On Department or "
+            f"Impact Must Exist with same name: {shown(name)} (Low, On Users, On Department or "
             "On Business).",
             field=field,
             value=name,
@@ -232,7 +233,7 @@ def urgency(name: str | None, field: str = "urgencyName") -> Urgency | None:
         return Urgency(_fold(name))
     except ValueError:
         raise Invalid(
-            f"Urgency Must Exist with same name: {name!r} (Low, Medium, High or Urgent).",
+            f"Urgency Must Exist with same name: {shown(name)} (Low, Medium, High or Urgent).",
             field=field,
             value=name,
         ) from None

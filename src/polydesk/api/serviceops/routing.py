@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
+from email.message import Message
 from typing import Any, ClassVar
 
+import orjson
 from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -27,7 +29,7 @@ from polydesk.api.serviceops.errors import (
     validation_error_response,
 )
 from polydesk.core.db import Session
-from polydesk.core.errors import DomainError
+from polydesk.core.errors import DomainError, Invalid
 
 log = logging.getLogger("polydesk.api.serviceops")
 
@@ -41,6 +43,57 @@ async def _roll_back(request: Request) -> None:
     session: Session | None = getattr(request.state, SESSION_STATE, None)
     if session is not None:
         await session.rollback()
+
+
+def _is_json(request: Request) -> bool:
+    content_type = request.headers.get("content-type")
+    if not content_type:
+        return True
+    message = Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
+
+
+def _nul_at(value: object, path: str) -> str | None:
+    """Where a NUL character hides in parsed JSON (``""`` for the top level), or ``None``."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return where
+            found = _nul_at(item, where)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_at(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
+async def refuse_nul_characters(request: Request) -> None:
+    """NUL characters cannot be stored (PostgreSQL refuses them in text) and mean nothing in
+    any field: refuse them in the path, the query and JSON bodies with a 400 naming where."""
+    if "\x00" in request.scope.get("path", "") or b"%00" in request.scope.get("query_string", b""):
+        raise Invalid("The URL must not contain NUL characters (%00).")
+    if request.method in ("GET", "HEAD", "DELETE", "OPTIONS") or not _is_json(request):
+        return
+    body = await request.body()
+    if b"\\u0000" not in body:
+        return
+    try:
+        parsed = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return  # the route's own parsing reports it
+    where = _nul_at(parsed, "")
+    if where is not None:
+        raise Invalid("Text must not contain NUL characters (\\u0000).", field=where or None)
 
 
 class ServiceOpsRoute(APIRoute):
@@ -58,6 +111,7 @@ class ServiceOpsRoute(APIRoute):
 
         async def serviceops_handler(request: Request) -> Response:
             try:
+                await refuse_nul_characters(request)
                 return await handler(request)
             except DomainError as exc:
                 await _roll_back(request)

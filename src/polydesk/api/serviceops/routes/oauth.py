@@ -68,7 +68,7 @@ def _client_credentials(request: Request) -> tuple[str, str]:
     except (binascii.Error, UnicodeDecodeError):
         decoded = ""
     client_id, colon, secret = decoded.partition(":")
-    if not colon or not client_id:
+    if not colon or not client_id or "\x00" in decoded:
         raise _Refused(
             oauth_error(
                 401,
@@ -93,6 +93,10 @@ def _field(form: FormData, name: str, *, required: bool = True) -> str | None:
         return None
     if len(value) > MAX_FIELD_LENGTH:
         raise _Refused(oauth_error(400, "invalid_request", f"The {name} is too long."))
+    if "\x00" in value:
+        raise _Refused(
+            oauth_error(400, "invalid_request", f"The {name} must not contain NUL characters.")
+        )
     return value
 
 
