@@ -41,7 +41,7 @@ from polydesk.api.gotoassist.schemas_sub import (
 )
 from polydesk.core.actor import Actor
 from polydesk.core.db import Session
-from polydesk.core.errors import Invalid, NotFound
+from polydesk.core.errors import NotFound
 from polydesk.domains.configuration import service as configuration
 from polydesk.domains.configuration.enums import Direction
 from polydesk.domains.configuration.schemas import RelationshipCreate
@@ -98,10 +98,28 @@ async def _item(session: Session, raw_id: str) -> ConfigItem:
         raise not_found("config item") from None
 
 
+async def _check_relationships(
+    session: Session, pairs: list[tuple[int, int]], item_id: int | None
+) -> None:
+    """Every relationship to add names an existing type and another existing item. Checked
+    before anything is written, so that a refused request leaves no item behind."""
+    for type_id in dict.fromkeys(type_id for type_id, _ in pairs):
+        try:
+            await configuration.get_relationship_type(session, type_id)
+        except NotFound:
+            raise invalid("no relationship type found") from None
+    targets = sorted({target_id for _, target_id in pairs})
+    if item_id is not None and item_id in targets:
+        raise invalid("a config item cannot be related to itself")
+    if len(await configuration.config_items_by_ids(session, targets)) != len(targets):
+        raise invalid("no related config item found")
+
+
 async def _add_relationships(
     session: Session, actor: Actor, item: ConfigItem, pairs: list[tuple[int, int]]
 ) -> None:
-    """Relationships from ``item`` to add; those it already has are left alone."""
+    """Relationships from ``item`` to add (checked by :func:`_check_relationships`); those it
+    already has are left alone."""
     if not pairs:
         return
     existing = {
@@ -110,9 +128,7 @@ async def _add_relationships(
         if r.direction is Direction.OUTGOING
     }
     for type_id, target_id in dict.fromkeys(pairs):
-        if (type_id, target_id) in existing:
-            continue
-        try:
+        if (type_id, target_id) not in existing:
             await configuration.create_relationship(
                 session,
                 actor,
@@ -120,10 +136,6 @@ async def _add_relationships(
                     relationship_type_id=type_id, source_id=item.id, target_id=target_id
                 ),
             )
-        except Invalid as exc:
-            if exc.field == "target_id" and exc.message.startswith("No "):
-                raise invalid("no related config item found") from None
-            raise
 
 
 def _aliases(segments: tuple[str, ...]) -> list[tuple[str, bool]]:
@@ -214,6 +226,7 @@ async def _create(
     fields = await params.read_fields(request, *ITEM_WRAPPERS)
     data = config_item_create_from(fields, config_type_id=config_type_id)
     pairs = relationships_from(fields)
+    await _check_relationships(session, pairs, None)
     item = await configuration.create_config_item(session, actor, data)
     await _add_relationships(session, actor, item, pairs)
     return success(request, {"config_item": await item_object(request, session, item)})
@@ -280,6 +293,7 @@ def _register_items(segment: str, documented: bool) -> None:
         item = await _item(session, config_item_id)
         fields = await params.read_fields(request, *ITEM_WRAPPERS)
         pairs = relationships_from(fields)
+        await _check_relationships(session, pairs, item.id)
         item = await configuration.update_config_item(
             session, actor, item.id, config_item_update_from(fields)
         )

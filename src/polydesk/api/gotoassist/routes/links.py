@@ -83,6 +83,8 @@ async def _other(session: Session, kind: RecordKind, record_id: int) -> Record:
 
 
 def _check_pair(host: Record, other: Record) -> None:
+    if host.id == other.id:
+        raise invalid("a record cannot be linked to itself")
     if {RecordKind(host.kind), RecordKind(other.kind)} == FORBIDDEN:
         raise invalid("problems cannot be linked to releases")
 
@@ -120,9 +122,13 @@ async def create_link(
     beetil_type: str, beetil_id: str, request: Request, actor: CurrentActor, session: DbSession
 ) -> Response:
     kind, host = await _host(session, beetil_type, beetil_id)
-    for other_kind, other_id in await _targets(request):
-        other = await _other(session, other_kind, other_id)
+    others = [
+        (other_kind, await _other(session, other_kind, other_id))
+        for other_kind, other_id in await _targets(request)
+    ]
+    for _, other in others:  # every target checked before anything is written
         _check_pair(host, other)
+    for other_kind, other in others:
         await links_service.link_records(
             session, actor, host.id, other.id, other_kinds=kinds_for(other_kind)
         )
@@ -162,6 +168,10 @@ async def delete_link_by_parameter(
     beetil_type: str, beetil_id: str, request: Request, actor: CurrentActor, session: DbSession
 ) -> Response:
     kind, host = await _host(session, beetil_type, beetil_id)
-    for other_kind, other_id in await _targets(request):
-        await _unlink(session, actor, host, await _other(session, other_kind, other_id))
+    others = [await _other(session, k, other_id) for k, other_id in await _targets(request)]
+    linked = {other.record_id for other in await links_service.links_of(session, host.id)}
+    if any(other.id not in linked for other in others):  # checked before anything is deleted
+        raise not_found("link")
+    for other in others:
+        await _unlink(session, actor, host, other)
     return success(request, await _all_links(request, session, kind, host))
