@@ -12,9 +12,17 @@ from sqlalchemy import select
 
 from polydesk.core.actor import Actor
 from polydesk.core.db import Database
-from polydesk.core.enums import AccessLevel, Channel, Role
+from polydesk.core.enums import AccessLevel, Channel, CustomFieldType, RecordKind, Role
+from polydesk.domains.catalog import service as catalog
+from polydesk.domains.catalog.schemas import CategoryCreate
+from polydesk.domains.custom_fields import service as custom_fields
+from polydesk.domains.custom_fields.schemas import CustomFieldCreate
+from polydesk.domains.departments import service as departments
+from polydesk.domains.departments.schemas import DepartmentCreate
 from polydesk.domains.integration import service as integration
 from polydesk.domains.integration.schemas import ApiClientCreate
+from polydesk.domains.locations import service as locations
+from polydesk.domains.locations.schemas import LocationCreate
 from polydesk.models import Base, User
 from tests.factories import make_user
 
@@ -133,16 +141,6 @@ def assert_error(
 async def make_reference_data(db: Database) -> dict[str, int]:
     """Location Ahmedabad, department IT, category Incident, and one custom field of each
     shape; the ids by name."""
-    from polydesk.core.enums import CustomFieldType, RecordKind
-    from polydesk.domains.catalog import service as catalog
-    from polydesk.domains.catalog.schemas import CategoryCreate
-    from polydesk.domains.custom_fields import service as custom_fields
-    from polydesk.domains.custom_fields.schemas import CustomFieldCreate
-    from polydesk.domains.departments import service as departments
-    from polydesk.domains.departments.schemas import DepartmentCreate
-    from polydesk.domains.locations import service as locations
-    from polydesk.domains.locations.schemas import LocationCreate
-
     actor = Actor.system(Channel.CLI)
     ids: dict[str, int] = {}
     async with db.unit_of_work() as session:
