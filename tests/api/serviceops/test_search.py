@@ -12,12 +12,15 @@ import pytest
 from sqlalchemy import event
 
 from polydesk.core import jwt
+from polydesk.core.actor import Actor
 from polydesk.core.clock import utcnow
 from polydesk.core.db import Database
-from polydesk.core.enums import TokenKind
+from polydesk.core.enums import Channel, Role, TokenKind
 from polydesk.core.settings import Settings
+from polydesk.domains.integration import service as integration
 from tests.api.serviceops.helpers import Api, assert_error, bearer, login, snapshot
 from tests.api.serviceops.test_request import SEED_BODY, reference_data
+from tests.factories import make_user
 
 SEARCH = "/api/v1/request/search/byqual"
 
@@ -225,6 +228,34 @@ async def test_no_and_expired_credentials_are_401_everywhere(
         for headers in ({}, bearer(expired), {"Authorization": "Apikey nope"}):
             response = await client.request(method, url, headers=headers, json=body)
             assert_error(response, 401)
+    assert await snapshot(db) == before
+
+
+async def test_requester_keys_are_403_unknown_ids_404_big_bodies_413_everywhere(
+    client: httpx.AsyncClient, db: Database, settings: Settings
+) -> None:
+    api = await setup(client, db)
+    async with db.unit_of_work() as session:
+        requester = await make_user(session, email="req@acme.com", role=Role.REQUESTER)
+        _row, key = await integration.create_api_token(
+            session,
+            Actor(user_id=requester.id, role=Role.REQUESTER, channel=Channel.CLI),
+            name="key",
+        )
+    before = await snapshot(db)
+    big = {"subject": "x" * (settings.max_body_bytes + 1)}
+    for method, url, body in ENDPOINTS:
+        forbidden = await client.request(
+            method, url, headers={"Authorization": f"Apikey {key}"}, json=body
+        )
+        assert_error(forbidden, 403)
+        unknown = url.replace("/1", "/999999")
+        if unknown != url:
+            response = await client.request(method, unknown, headers=api.headers, json=body)
+            assert_error(response, 404)
+        if body is not None:
+            response = await client.request(method, url, headers=api.headers, json=big)
+            assert_error(response, 413)
     assert await snapshot(db) == before
 
 

@@ -429,7 +429,8 @@ async def record_query(
     created: tuple[datetime | None, datetime | None] = (None, None)
     updated: tuple[datetime | None, datetime | None] = (None, None)
 
-    def single(name: str, value: Any, key: str) -> None:
+    def single(name: str, value: Any) -> None:
+        """A one-value filter; asking two different values of it matches nothing."""
         if name in scalars and scalars[name] != value:
             scalars[name] = _NOTHING
         else:
@@ -500,35 +501,33 @@ async def record_query(
                     "assigneeid": "assignee_id",
                     "groupid": "technician_group_id",
                 }[cond.field]
-                single(target, _ints(cond)[0], cond.key)
+                single(target, _ints(cond)[0])
             case "requester":
                 value = cond.values[0]
                 if _is_id(value):
-                    single("requester_id", int(value), cond.key)
+                    single("requester_id", int(value))
                 else:
-                    single("requester_email", str(value).strip().lower(), cond.key)
+                    single("requester_email", str(value).strip().lower())
             case "assignee":
                 value = cond.values[0]
                 user_id = int(value) if _is_id(value) else await lookup.user_id(str(value))
-                single("assignee_id", user_id if user_id is not None else _NOTHING, cond.key)
+                single("assignee_id", user_id if user_id is not None else _NOTHING)
             case "group":
                 value = cond.values[0]
                 group_id = int(value) if _is_id(value) else await lookup.group_id(str(value))
-                single(
-                    "technician_group_id", group_id if group_id is not None else _NOTHING, cond.key
-                )
+                single("technician_group_id", group_id if group_id is not None else _NOTHING)
             case "subject" | "text":
                 text = cond.values[0]
                 if not isinstance(text, str):
                     raise _bad(f"{cond.key!r} expects text, not {text!r}.", text)
-                single("title" if cond.field == "subject" else "text", text, cond.key)
+                single("title" if cond.field == "subject" else "text", text)
             case "spam":
                 value = cond.values[0]
                 if isinstance(value, str) and value.casefold() in ("true", "false"):
                     value = value.casefold() == "true"
                 if not isinstance(value, bool):
                     raise _bad(f"{cond.key!r} expects true or false, not {value!r}.", value)
-                single("spam", value, cond.key)
+                single("spam", value)
             case "createdtime" | "updatedtime":
                 low, high = _time_bounds(cond)
                 if cond.field == "createdtime":
