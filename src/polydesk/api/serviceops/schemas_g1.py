@@ -86,9 +86,17 @@ CustomFieldValues = dict[str, CustomFieldValue]
 """Keyed by the custom field's id as a string (see ``GET /api/ususer/form/{module}``)."""
 
 
-class _IncidentFields(BaseModel):
+class IncidentFields(BaseModel):
+    """The keys create and update share; on update every key is optional and only the keys
+    given are applied."""
+
     model_config = ConfigDict(extra="ignore")
 
+    subject: str | None = Field(default=None, examples=["Need a new keyboard"])
+    requesterEmail: str | None = Field(default=None, examples=["tim@acme.com"])
+    """An e-mail address or login name; an unknown e-mail address creates a requester (named
+    ``requesterName``)."""
+    requesterName: str | None = Field(default=None, examples=["Tim"])
     description: str | None = Field(default=None, examples=["Need a wireless keyboard"])
     categoryName: str | None = Field(default=None, examples=["Incident"])
     impact: Impact | None = None
@@ -109,21 +117,15 @@ class _IncidentFields(BaseModel):
     customFieldValueDetails: CustomFieldValues | None = None
 
 
-class IncidentCreate(_IncidentFields):
+class IncidentCreate(IncidentFields):
     """``POST /api/v1/incident``."""
 
     subject: str = Field(examples=["Need a new keyboard"])
     requesterEmail: str = Field(examples=["tim@acme.com"])
-    """An unknown e-mail address creates a requester (named ``requesterName``)."""
-    requesterName: str | None = Field(default=None, examples=["Tim"])
 
 
-class IncidentUpdate(_IncidentFields):
+class IncidentUpdate(IncidentFields):
     """``POST /api/v1/incident/{id}``: every key optional; only the keys given change."""
-
-    subject: str | None = None
-    requesterEmail: str | None = None
-    requesterName: str | None = None
 
 
 class IncidentRead(BaseModel):

@@ -22,9 +22,9 @@ from polydesk.api.serviceops.schemas_g1 import (
     G1Impact,
     G1Level,
     IncidentCreate,
+    IncidentFields,
     IncidentRead,
     IncidentUpdate,
-    _IncidentFields,
 )
 from polydesk.core.actor import Actor
 from polydesk.core.db import Session
@@ -105,7 +105,7 @@ def _custom_error(exc: DomainError, fields: Sequence[CustomField]) -> DomainErro
 async def _values(
     session: Session,
     actor: Actor,
-    body: _IncidentFields,
+    body: IncidentFields,
     given: set[str],
     kind: RecordKind,
     fields: Sequence[CustomField],
@@ -113,7 +113,7 @@ async def _values(
     """The domain values of the keys given, with names resolved (400 on an unknown one)."""
     values: dict[str, Any] = {}
     if "subject" in given:
-        values["title"] = getattr(body, "subject", None)
+        values["title"] = body.subject
     if "description" in given:
         values["description"] = body.description
     if "categoryName" in given:
@@ -137,9 +137,9 @@ async def _values(
     if "spam" in given:
         values["spam"] = body.spam
     if "requesterEmail" in given:
-        email = getattr(body, "requesterEmail", None)
-        name = getattr(body, "requesterName", None)
-        user = await reference.requester(session, actor, email, name=name)
+        user = await reference.requester(
+            session, actor, body.requesterEmail, name=body.requesterName
+        )
         values["requester_id"] = user.id if user is not None else None
     if "customFieldValueDetails" in given and body.customFieldValueDetails is not None:
         values["custom_fields"] = mapping_g1.custom_values_in(
