@@ -19,9 +19,10 @@ from polydesk.domains.custom_fields import service as custom_fields
 from polydesk.domains.custom_fields.schemas import CustomFieldCreate
 from polydesk.domains.departments import service as departments
 from polydesk.domains.departments.schemas import DepartmentCreate
+from polydesk.domains.integration import service as integration
 from polydesk.domains.locations import service as locations
 from polydesk.domains.locations.schemas import LocationCreate
-from tests.api.serviceops.helpers import Api, assert_error, login, snapshot
+from tests.api.serviceops.helpers import PASSWORD, Api, assert_error, login, snapshot
 from tests.factories import make_user
 
 SYSTEM = Actor.system(Channel.CLI)
@@ -399,3 +400,30 @@ async def test_oversize_body_is_413_and_changes_nothing(
     big = {**SEED_BODY, "description": "x" * (settings.max_body_bytes + 1)}
     assert_error(await client.post("/api/v1/request", headers=api.headers, json=big), 413)
     assert await snapshot(db) == before
+
+
+async def test_the_same_record_in_every_dialect(client: httpx.AsyncClient, db: Database) -> None:
+    """Created by ``POST /api/v1/request``, read by id through GoToAssist and django-helpdesk;
+    changed there, read back here."""
+    api = await setup(client, db)
+    created = (await client.post("/api/v1/request", headers=api.headers, json=SEED_BODY)).json()
+    record_id = created["id"]
+    async with db.unit_of_work() as session:
+        actor = Actor(user_id=api.user.id, role=Role.TECHNICIAN, channel=Channel.CLI)
+        _row, token = await integration.create_api_token(session, actor, name="key")
+
+    gotoassist = await client.get(f"/v1/incidents/{record_id}.json", auth=("x", token))
+    assert gotoassist.status_code == 200, gotoassist.text
+    assert str(record_id) in gotoassist.text and "asdasd" in gotoassist.text
+
+    helpdesk = await client.get(f"/api/tickets/{record_id}/", auth=("tim@acme.com", PASSWORD))
+    assert helpdesk.status_code == 200, helpdesk.text
+    assert helpdesk.json()["id"] == record_id and helpdesk.json()["title"] == "asdasd"
+    changed = await client.patch(
+        f"/api/tickets/{record_id}/",
+        auth=("tim@acme.com", PASSWORD),
+        json={"title": "Renamed in django-helpdesk"},
+    )
+    assert changed.status_code == 200, changed.text
+    again = (await client.get(f"/api/v1/request/{record_id}", headers=api.headers)).json()
+    assert again["subject"] == "Renamed in django-helpdesk" and again["name"] == created["name"]
