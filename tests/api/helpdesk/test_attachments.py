@@ -114,7 +114,7 @@ async def test_files_without_an_extension_are_allowed(
     response = await client.post(
         "/api/followups-attachments/",
         data={"followup": str(followup_id)},
-        files={"file": ("README", b"plain", None)},  # type: ignore[dict-item]
+        files={"file": ("README", b"plain", None)},
         auth=world.staff_auth,
     )
     assert response.status_code == 201, response.text

@@ -48,7 +48,7 @@ async def _define_all(db: Database) -> None:
                     field_type=field_type,
                     required=name == "integer",
                     position=position,
-                    **options,  # type: ignore[arg-type]
+                    **options,
                 ),
             )
 
