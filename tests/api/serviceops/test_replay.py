@@ -9,8 +9,11 @@ filled in: the server URL, the incident id, and a real access token in place of 
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +85,23 @@ class Curl:
             files: Any = [(name, (None, value)) for name, value in self.form]
             return httpx.request(self.method, self.url, headers=headers, files=files)
         return httpx.request(self.method, self.url, headers=headers, content=self.data)
+
+
+def run_curl(command: str, substitutions: dict[str, str]) -> tuple[int, Any]:
+    """Run a curl command line as written (no shell), with its placeholders filled in; the
+    status and the parsed JSON body."""
+    for placeholder, value in substitutions.items():
+        command = command.replace(placeholder, value)
+    words = shlex.split(command.replace("\\\n", " "))
+    done = subprocess.run(
+        [*words, "--silent", "--write-out", "\n%{http_code}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    body, _, status = done.stdout.rpartition("\n")
+    return int(status), json.loads(body)
 
 
 def _envelope(response: httpx.Response) -> int:
@@ -220,3 +240,21 @@ def test_seed_examples_against_the_demo(tmp_path: Path) -> None:
 
         # The OpenAPI document of the dialect is served.
         assert httpx.get(f"{base}/api/v1/openapi.json").status_code == 200
+
+        # The same two curl examples, run by curl itself where it is installed.
+        if shutil.which("curl") is None:
+            return
+        status, body = run_curl(TOKEN_CURL, subs)
+        assert status == 200, body
+        assert body["token_type"] == "bearer" and body["scope"] == "main-web-app-scope"
+        fresh = body["access_token"]
+        sample_token = re.search(r"Bearer ([\w.-]+)", UPDATE_CURL)
+        assert sample_token is not None
+        status, body = run_curl(
+            UPDATE_CURL,
+            {**subs, "{{Incident-Id}}": str(created), sample_token.group(1): fresh},
+        )
+        assert status == 200, body
+        assert body == {"returnCode": "SUCCESS", "status": 0, "userMessage": None, "id": created}
+        incident = httpx.get(f"{base}/api/v1/incident/{created}", headers=auth).json()
+        assert incident["status"] == "Resolved"
