@@ -274,3 +274,34 @@ async def test_service_request(client: httpx.AsyncClient, db: Database) -> None:
             field=field,
         )
     assert await snapshot(db) == before
+
+
+async def test_the_vendors_double_slash_paths(client: httpx.AsyncClient, db: Database) -> None:
+    """Spec §2: the samples' ``/api//v1/request/104/conversation/2`` is served too."""
+    api = await setup(client, db)
+    ticket_id = (await client.post("/api/v1/request", headers=api.headers, json=SEED_BODY)).json()[
+        "id"
+    ]
+    created = await client.post(
+        f"/api//v1/request/{ticket_id}/conversation", headers=api.headers, json={"details": "a"}
+    )
+    assert created.status_code == 200, created.text
+    note_id = created.json()["id"]
+    updated = await client.patch(
+        f"/api//v1/request/{ticket_id}/conversation/{note_id}",
+        headers=api.headers,
+        json={"details": "b"},
+    )
+    assert updated.status_code == 200 and updated.json()["details"] == "b"
+    found = await client.post(
+        f"/api//v1/request/{ticket_id}/conversation/search/byqual", headers=api.headers, json={}
+    )
+    assert found.json()["totalCount"] == 1
+    assert_error(
+        await client.get(f"/api//v1/request/{ticket_id}/conversation/999999", headers=api.headers),
+        404,
+    )
+    assert_error(
+        await client.post(f"/api//v1/request/{ticket_id}/conversation", json={"details": "a"}),
+        401,
+    )

@@ -237,13 +237,24 @@ async def search_conversations(
 
 def _kinds(request: Request) -> tuple[RecordKind, ...]:
     """The module of the path (``/api/v1/<module>/…``)."""
-    module = request.url.path.split("/")[3]
+    module = [part for part in request.url.path.split("/") if part][2]
     return MODULES[module]
 
 
 for _module in MODULES:
     _base = f"/api/v1/{_module}/{{ticket_id}}/conversation"
     _title = _module.capitalize()
+    # The vendor's samples write ``/api//v1/request/104/conversation/2``, which its server
+    # answered; the same paths with the double slash are served (and left out of OpenAPI).
+    _legacy = _base.replace("/api/v1/", "/api//v1/")
+    for _path, _methods, _endpoint in (
+        (_legacy, ["POST"], create_conversation),
+        (f"{_legacy}/search/byqual", ["POST"], search_conversations),
+        (f"{_legacy}/{{conversation_id}}", ["GET"], get_conversation),
+        (f"{_legacy}/{{conversation_id}}", ["PATCH"], update_conversation),
+        (f"{_legacy}/{{conversation_id}}", ["DELETE"], delete_conversation),
+    ):
+        router.add_api_route(_path, _endpoint, methods=_methods, include_in_schema=False)
     router.add_api_route(
         _base,
         create_conversation,
