@@ -66,3 +66,10 @@ async def test_openapi_document(client: httpx.AsyncClient) -> None:
         for operation in operations.values():
             assert "422" not in operation["responses"]
     assert "HTTPValidationError" not in schemas
+
+
+async def test_double_slash_paths_belong_to_the_dialect(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    api = await login(client, db)
+    assert_error(await client.put("/api//v1/nothing-here", headers=api.headers), 404)

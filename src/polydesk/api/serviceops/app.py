@@ -38,7 +38,14 @@ ROUTERS: list[APIRouter] = [
 
 surface = Surface(
     name="serviceops",
-    prefixes=("/api/oauth/", "/api/v1/", "/api/incident", "/api/oprfile", "/api/ususer/"),
+    prefixes=(
+        "/api/oauth/",
+        "/api/v1/",
+        "/api//v1/",
+        "/api/incident",
+        "/api/oprfile",
+        "/api/ususer/",
+    ),
     routers=ROUTERS,
     render_error=render_error,
 )
