@@ -3,6 +3,7 @@ refusals on every G2 endpoint, and the OpenAPI description of the G2 routes."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -280,3 +281,48 @@ async def test_openapi_describes_the_g2_routes(client: httpx.AsyncClient) -> Non
     assert {"id", "name", "createdTime", "fileAttachments", "customField"} <= set(
         ticket["required"]
     )
+
+
+HUGE = 10**30
+CHANGE = '{"subject": "x", "requesterEmail": "a@b.com", '
+
+
+def raw_qual(key: str, operator: str, value: str) -> str:
+    """A one-condition qualification whose value is raw JSON text (``NaN``, ``Infinity``)."""
+    relation = json.dumps({"leftOperand": {"key": key}, "operator": operator, "rightOperand": {}})
+    return (
+        '{"qualDetails": {"quals": [' + relation.replace("{}", '{"value": ' + value + "}") + "]}}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "content"),
+    [
+        (SEARCH, json.dumps(qual(rel("id", "in", [HUGE])))),
+        (SEARCH, json.dumps(qual(rel("statusId", "equal", HUGE)))),
+        (SEARCH, json.dumps(qual(rel("requesterId", "equal", str(HUGE))))),
+        (SEARCH, json.dumps(qual(rel("categoryId", "in", [-HUGE])))),
+        (SEARCH, raw_qual("id", "equal", "Infinity")),
+        (SEARCH, raw_qual("createdTime", "after", "NaN")),
+        (f"{SEARCH}?offset={HUGE}", "{}"),
+        (f"{SEARCH}?offset=3000000000", "{}"),
+        ("/api/v1/request", json.dumps({**SEED_BODY, "linkAssetIds": [{"assetId": HUGE}]})),
+        ("/api/v1/request", json.dumps({**SEED_BODY, "customField": {"New Number": 1e400}})),
+        ("/api/v1/request", json.dumps({**SEED_BODY, "customField": {"New Datetime": HUGE}})),
+        ("/api/v1/request", '{"subject": "x", "requesterEmail": "a@b.com", "spam": NaN}'),
+        ("/api/v1/request", CHANGE + '"customField": {"New Number": NaN}}'),
+        ("/api/v1/change", CHANGE + f'"startDate": {HUGE}, "endDate": 1}}'),
+        ("/api/v1/change", CHANGE + '"startDate": 1e300, "endDate": Infinity}'),
+    ],
+)
+async def test_out_of_range_numbers_are_400(
+    client: httpx.AsyncClient, db: Database, url: str, content: str
+) -> None:
+    api = await setup(client, db)
+    await _create(client, api)
+    before = await snapshot(db)
+    response = await client.post(
+        url, headers={**api.headers, "Content-Type": "application/json"}, content=content
+    )
+    assert_error(response, 400)
+    assert await snapshot(db) == before

@@ -23,6 +23,7 @@ support, a value of the wrong type — is :class:`~polydesk.core.errors.Invalid`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,6 +41,9 @@ MAX_CONDITIONS = 200
 MAX_VALUES = 10_000
 DEFAULT_SIZE = 10
 MAX_SIZE = 10_000
+MAX_OFFSET = 2**31 - 1
+MIN_INT, MAX_INT = -(2**63), 2**63 - 1
+"""Numbers in a qualification must fit the database's 64-bit integers."""
 
 
 class Op(StrEnum):
@@ -185,6 +189,10 @@ def _operator(value: object) -> Op:
 
 
 def _scalar(value: object) -> Scalar:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _bad(f"{value!r} is not a number a search can use.", str(value))
+    if isinstance(value, int) and not isinstance(value, bool) and not MIN_INT <= value <= MAX_INT:
+        raise _bad(f"the number {value} is out of range.", value)
     if isinstance(value, str | bool | int | float):
         return value
     raise _bad(f"expected a string, number or boolean, not {value!r}.", value)
@@ -328,6 +336,8 @@ def _ints(cond: Condition) -> list[int]:
             raise _bad(f"{cond.key!r} expects numbers, not {value!r}.", value) from None
         if isinstance(value, float) and not value.is_integer():
             raise _bad(f"{cond.key!r} expects whole numbers, not {value!r}.", value)
+        if not MIN_INT <= number <= MAX_INT:
+            raise _bad(f"the number {value} is out of range.", value)
         out.append(number)
     return out
 
@@ -622,8 +632,10 @@ def page(offset: int | None, size: int | None) -> tuple[int, int]:
     """Checked ``offset`` (0-based record offset) and ``size`` (default 10, at most 10000)."""
     offset = 0 if offset is None else offset
     size = DEFAULT_SIZE if size is None else size
-    if offset < 0:
-        raise Invalid("Invalid offset: it must be 0 or more.", field="offset", value=offset)
+    if not 0 <= offset <= MAX_OFFSET:
+        raise Invalid(
+            f"Invalid offset: it must be from 0 to {MAX_OFFSET}.", field="offset", value=offset
+        )
     if not 1 <= size <= MAX_SIZE:
         raise Invalid(f"Invalid size: it must be from 1 to {MAX_SIZE}.", field="size", value=size)
     return offset, size

@@ -40,7 +40,7 @@ __all__ = ["FileAttachment"]
 
 class LinkAssetIn(_In):
     assetModel: str | None = Field(default=None, examples=["asset_hardware"])
-    assetId: int = Field(examples=[1])
+    assetId: int = Field(ge=1, le=2**63 - 1, examples=[1])
     """The asset's numeric ``id`` (``AST-1`` has id 1)."""
 
 
