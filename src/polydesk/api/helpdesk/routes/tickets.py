@@ -9,7 +9,6 @@ the records service (one ``record.updated`` event) and add no follow-up.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
 from typing import Any
 
 from fastapi import APIRouter
@@ -43,16 +42,12 @@ async def _fields(ctx: Ctx) -> list[Field]:
 
 
 def _custom_values(custom: list[CustomField], values: dict[str, Any]) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for field in custom:
-        key = mapping.custom_key(field)
-        if key in values:
-            value = values[key]
-            if isinstance(value, datetime | date | time):
-                out[field.slug] = value
-            else:
-                out[field.slug] = value
-    return out
+    """The given ``custom_<slug>`` values keyed by slug, for the records service."""
+    return {
+        field.slug: values[mapping.custom_key(field)]
+        for field in custom
+        if mapping.custom_key(field) in values
+    }
 
 
 async def _check_references(ctx: Ctx, checked: Validated) -> dict[str, User]:
