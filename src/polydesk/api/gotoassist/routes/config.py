@@ -23,6 +23,7 @@ from polydesk.api.gotoassist.embed import links_for, user_ref
 from polydesk.api.gotoassist.envelope import invalid, not_found, success
 from polydesk.api.gotoassist.mapping_sub import (
     config_item_create_from,
+    config_item_ref,
     config_item_to_wire,
     config_item_update_from,
     config_type_summary,
@@ -31,10 +32,11 @@ from polydesk.api.gotoassist.mapping_sub import (
     relationships_from,
     watch_to_wire,
 )
-from polydesk.api.gotoassist.routing import ga_router, op
+from polydesk.api.gotoassist.routing import QueryParam, ga_router, op
 from polydesk.api.gotoassist.schemas_sub import (
     ConfigItemIn,
     ConfigItemOut,
+    ConfigItemRef,
     ConfigTypeOut,
     ConfigTypeSummary,
     RelationshipTypeOut,
@@ -261,6 +263,42 @@ def _register_items(segment: str, documented: bool) -> None:
             op(summary, result="config_item", schema=ConfigItemOut, **kwargs)
             if documented
             else None
+        )
+
+    @router.get(
+        f"/v1/{segment}",
+        name=f"list_{segment}",
+        openapi_extra=op(
+            "Show Config Items (not in the guide; config_type_id filters)",
+            result="config_items",
+            schema=ConfigItemRef,
+            paged=True,
+            query=(
+                QueryParam("config_type_id", "integer", "Only items of this config type."),
+                QueryParam("limit", "integer", "Page size (at most 1000).", 10),
+                QueryParam("page", "integer", "1-based page.", 1),
+            ),
+        )
+        if documented
+        else None,
+    )
+    async def list_items(request: Request, actor: CurrentActor, session: DbSession) -> Response:
+        limit, page = params.page_params(request)
+        raw_type = request.query_params.get("config_type_id", "").strip()
+        type_id = params.to_id(raw_type) if raw_type else None
+        if raw_type and type_id is None:
+            raise invalid("config_type_id is invalid")
+        found, total = await configuration.list_config_items(
+            session, config_type_id=type_id, offset=params.page_offset(limit, page), limit=limit
+        )
+        prefix = links_for(request).prefix
+        return success(
+            request,
+            {
+                "total_entries": total,
+                "total_pages": -(-total // limit),
+                "config_items": [config_item_ref(prefix, item) for item in found],
+            },
         )
 
     @router.get(
