@@ -47,7 +47,8 @@ def test_as_int_and_as_number() -> None:
         m.as_int(1.5, "minutes")
     with pytest.raises(Invalid, match="too large"):
         m.as_int(10**12, "minutes")
-    for other in ("nan", "inf", {}, float("nan")):
+    others: tuple[object, ...] = ("nan", "inf", {}, float("nan"))
+    for other in others:
         with pytest.raises(Invalid):
             m.as_number(other, "hours")
 
