@@ -89,7 +89,7 @@ def derive_slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", ascii_name).strip("_")[:MAX_SLUG_LENGTH]
 
 
-def email_address(raw: str, *, field: str, what: str = "an e-mail address") -> str:
+def email_address(raw: str, *, field: str, what: str = "e-mail address") -> str:
     """A syntactically valid address with its domain lower-cased (no DNS look-up)."""
     text = raw.strip()
     try:
