@@ -241,7 +241,7 @@ OPERATIONS: list[Op] = [
         "/v1/incidents/{incident}/comments/{comment}",
         "comment",
         link_key="comment_link",
-        not_found=f"/v1/incidents/1/comments/{MISSING}",
+        not_found="/v1/incidents/{incident}/comments/" + str(MISSING),
         not_found_message="no comment found",
     ),
     Op(

@@ -9,7 +9,8 @@ of a request body (the wrapper already removed) and returns the domain schema, c
 tolerant wire forms (ids as numbers or numeric strings, booleans as ``true``/``1``/``"yes"``,
 ``""`` for an empty date). A value of the wrong type is :class:`~polydesk.core.errors.Invalid`
 with a Rails-style message (``minutes is not a number``), so that the surface answers
-``[E400] …``. Unknown keys are ignored, so that re-sending an object read from a Show call
+``[E400] …``. Unknown keys and read-only ones (``id``, ``*_link``, embedded objects such as
+``user`` or ``config_type``) are ignored, so that re-sending an object read from a Show call
 works.
 """
 
@@ -328,7 +329,7 @@ def note_create_from(body: Mapping[str, Any], note_type: NoteType) -> NoteCreate
     public = _note_visibility(body)
     if public is not None:
         data.public = public
-    author = _id_of(body.get("user_id", body.get("user")), "user_id")
+    author = _id_of(body.get("user_id"), "user_id")
     if author is not None:
         data.author_id = author
     return data
@@ -409,8 +410,8 @@ def tester_to_wire(tester: ChangeTester, *, user: Wire | None, base: str) -> Wir
     }
 
 
-_TESTER_USER_KEYS = ("user_id", "tester_id", "tested_by", "tester", "user")
-_REVIEWER_USER_KEYS = ("user_id", "review_user_id", "reviewer_id", "reviewed_by", "user")
+_TESTER_USER_KEYS = ("user_id", "tester_id", "tested_by")
+_REVIEWER_USER_KEYS = ("user_id", "review_user_id", "reviewer_id", "reviewed_by")
 
 
 def _staff_fields(
@@ -538,7 +539,7 @@ def _issue_fields(body: Mapping[str, Any]) -> dict[str, Any]:
         fields["status"] = as_text(
             status.get("name") if isinstance(status, Mapping) else status, "status"
         )
-    found = first(body, "user_id", "user")
+    found = first(body, "user_id")
     if found is not None:
         fields["user_id"] = _id_of(found[1], "user_id")
     return fields
@@ -628,7 +629,7 @@ def _release_record_fields(body: Mapping[str, Any]) -> dict[str, Any]:
     found = first(body, "note", "description")
     if found is not None:
         fields["note"] = as_text(found[1], "note")
-    found = first(body, "user_id", "user")
+    found = first(body, "user_id")
     if found is not None:
         fields["user_id"] = _id_of(found[1], "user_id")
     return fields
@@ -708,7 +709,7 @@ def _time_entry_fields(body: Mapping[str, Any]) -> dict[str, Any]:
         spent_on = as_date(found[1], found[0])
         if spent_on is not None:
             fields["spent_on"] = spent_on
-    found = first(body, "user_id", "user")
+    found = first(body, "user_id")
     if found is not None:
         user_id = _id_of(found[1], "user_id")
         if user_id is not None:
@@ -950,9 +951,8 @@ def _config_item_fields(body: Mapping[str, Any]) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     if "name" in body:
         fields["name"] = as_text(body["name"], "name")
-    found = first(body, "config_type_id", "config_type")
-    if found is not None:
-        fields["config_type_id"] = _id_of(found[1], "config_type_id")
+    if "config_type_id" in body:
+        fields["config_type_id"] = _id_of(body["config_type_id"], "config_type_id")
     if "description" in body:
         fields["description"] = as_text(body["description"], "description")
     if "asset_model" in body:
