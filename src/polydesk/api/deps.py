@@ -21,12 +21,28 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
+SESSION_STATE = "polydesk_session"
+"""``request.state`` attribute holding the request's unit of work."""
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """One unit of work per request: commit on success, roll back on any error. The commit
     happens before the response is sent (``scope="function"``), so an acknowledged write is a
     committed one and a failed commit is answered as an error, never as a success."""
     async with get_database(request).unit_of_work() as session:
+        setattr(request.state, SESSION_STATE, session)
         yield session
+
+
+async def discard_writes(request: Request) -> None:
+    """Roll back the request's unit of work, if it has one.
+
+    A surface's route class that renders an error as an ordinary response must call this first:
+    the dependency above sees no exception then, and would commit whatever the route wrote
+    before it failed."""
+    session: Session | None = getattr(request.state, SESSION_STATE, None)
+    if session is not None:
+        await session.rollback()
 
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]

@@ -160,3 +160,18 @@ async def test_records_of_other_dialects_read_with_the_same_id(desk: Desk) -> No
     shown = (await desk.ok(await desk.get(f"/v1/incidents/{request.id}.json")))["incident"]
     assert shown["id"] == shown["reference_num"] == request.id
     assert shown["title"] == "From ServiceOps"
+
+
+async def test_a_write_that_fails_halfway_leaves_nothing(desk: Desk) -> None:
+    """The record is created before its symptom note is refused: both are rolled back."""
+    body = {
+        "incident": {
+            "title": "Half written",
+            "service_id": str(desk.service.id),
+            "symptom": "x" * 100_001,
+        }
+    }
+    errors = failed(await desk.post("/v1/incidents.json", body))
+    assert any("note body" in e for e in errors), errors
+    listed = await desk.ok(await desk.get("/v1/incidents.json"))
+    assert listed["total_entries"] == 0

@@ -31,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from polydesk.api.deps import discard_writes
 from polydesk.api.gotoassist.auth import authenticate_and_count
 from polydesk.api.gotoassist.envelope import (
     E902,
@@ -107,7 +108,8 @@ def from_domain(exc: DomainError) -> GaError:
 
 class GaRoute(APIRoute):
     """Renders :class:`GaError`, domain errors and request validation errors in the Failed
-    envelope. They are raised before the unit of work commits, so nothing is written."""
+    envelope, after rolling the request's unit of work back: whatever the route wrote before
+    it failed is discarded, never committed."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -116,15 +118,17 @@ class GaRoute(APIRoute):
             try:
                 return await handler(request)
             except GaError as exc:
-                return failure(request, exc)
+                error = exc
             except DomainError as exc:
-                return failure(request, from_domain(exc))
+                error = from_domain(exc)
             except RequestValidationError:
-                return failure(request, invalid("the request is not valid"))
+                error = invalid("the request is not valid")
             except ValidationError as exc:
                 errors = exc.errors()
                 where = ".".join(str(p) for p in errors[0]["loc"]) if errors else "request"
-                return failure(request, invalid(f"{where or 'request'} is invalid"))
+                error = invalid(f"{where or 'request'} is invalid")
+            await discard_writes(request)
+            return failure(request, error)
 
         return route
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.requests import Request
@@ -64,24 +64,9 @@ class Ctx:
         return self.caller
 
 
-SESSION_STATE = "helpdesk_session"
-"""``request.state`` attribute holding the request's unit of work, so errors can roll it back."""
-
-
-def _session(request: Request, session: shared.DbSession) -> Session:
-    setattr(request.state, SESSION_STATE, session)
-    return session
-
-
-DbSession = Annotated[Session, Depends(_session)]
-"""The request's unit of work, rolled back by :class:`HelpdeskRoute` when an error is
-rendered (the shared dependency only sees the rendered response and would commit)."""
-
-
-async def _roll_back(request: Request) -> None:
-    session: Session | None = getattr(request.state, SESSION_STATE, None)
-    if session is not None:
-        await session.rollback()
+DbSession = shared.DbSession
+"""The request's unit of work, rolled back by :class:`HelpdeskRoute` before it renders an error
+(``polydesk.api.deps.discard_writes``)."""
 
 
 Handler = Callable[[Ctx], Awaitable[Response]]
@@ -121,16 +106,16 @@ class HelpdeskRoute(APIRoute):
             try:
                 return await original(request)
             except DrfError as exc:
-                await _roll_back(request)
+                await shared.discard_writes(request)
                 return respond(exc.body, exc.status_code, exc.headers)
             except DomainError as exc:
-                await _roll_back(request)
+                await shared.discard_writes(request)
                 return domain_error_response(exc)
             except RequestValidationError:
-                await _roll_back(request)
+                await shared.discard_writes(request)
                 return respond({"detail": "Malformed request."}, 400)
             except BaseException:
-                await _roll_back(request)
+                await shared.discard_writes(request)
                 raise
             finally:
                 await request.close()  # uploaded files of a multipart body

@@ -1,6 +1,4 @@
-"""The dependencies of ServiceOps routes, as ``Annotated`` aliases. Routes import from here
-only (never ``polydesk.api.deps`` directly), so that the route class can roll the unit of work
-back when it renders an error.
+"""The dependencies of ServiceOps routes, as ``Annotated`` aliases. Routes import from here.
 
 - ``DbSession``: the request's unit of work (committed before the response is sent).
 - ``AppSettings``: the settings.
@@ -18,9 +16,7 @@ from fastapi import Depends, Request
 
 from polydesk.api import deps as shared
 from polydesk.api.serviceops import auth
-from polydesk.api.serviceops.routing import SESSION_STATE
 from polydesk.core.actor import Actor
-from polydesk.core.db import Session
 from polydesk.core.enums import Channel
 from polydesk.domains.integration.schemas import Principal
 
@@ -28,12 +24,7 @@ AppSettings = shared.AppSettings
 AppDatabase = shared.AppDatabase
 
 
-def _session(request: Request, session: shared.DbSession) -> Session:
-    setattr(request.state, SESSION_STATE, session)
-    return session
-
-
-DbSession = Annotated[Session, Depends(_session)]
+DbSession = shared.DbSession
 
 
 async def _principal(request: Request, session: DbSession, settings: AppSettings) -> Principal:

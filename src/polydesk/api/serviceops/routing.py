@@ -22,27 +22,18 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from polydesk.api.deps import discard_writes
 from polydesk.api.serviceops.errors import (
     FieldNames,
     domain_error_response,
     error_response,
     validation_error_response,
 )
-from polydesk.core.db import Session
 from polydesk.core.errors import DomainError, Invalid
 
 log = logging.getLogger("polydesk.api.serviceops")
 
-SESSION_STATE = "serviceops_session"
-"""``request.state`` attribute holding the request's unit of work (set by ``deps.DbSession``)."""
-
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
-
-
-async def _roll_back(request: Request) -> None:
-    session: Session | None = getattr(request.state, SESSION_STATE, None)
-    if session is not None:
-        await session.rollback()
 
 
 def _is_json(request: Request) -> bool:
@@ -114,17 +105,17 @@ class ServiceOpsRoute(APIRoute):
                 await refuse_nul_characters(request)
                 return await handler(request)
             except DomainError as exc:
-                await _roll_back(request)
+                await discard_writes(request)
                 return domain_error_response(exc, field_names)
             except RequestValidationError as exc:
-                await _roll_back(request)
+                await discard_writes(request)
                 return validation_error_response(exc)
             except HTTPException:
-                await _roll_back(request)
+                await discard_writes(request)
                 raise
             except Exception:
                 log.exception("unexpected error in %s %s", request.method, request.url.path)
-                await _roll_back(request)
+                await discard_writes(request)
                 return error_response(500, "The server could not complete the request.")
 
         return serviceops_handler
