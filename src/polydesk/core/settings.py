@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "polydesk"})
@@ -39,6 +39,26 @@ class Settings(BaseSettings):
     )
     """django-helpdesk's ``HELPDESK_VALID_EXTENSIONS`` default; files without an extension
     pass. Set as a JSON list, e.g. ``POLYDESK_ALLOWED_ATTACHMENT_EXTENSIONS='[".txt"]'``."""
+
+    gotoassist_auth_failure_status: int = 200
+    """HTTP status of GoToAssist's ``[E906]`` (bad or missing token): 200, as the guide's
+    clients see failures, or 401 (with ``WWW-Authenticate: Basic``)."""
+    gotoassist_rate_limit_status: int = 200
+    """HTTP status of GoToAssist's ``[E902]`` (hourly rate limit): 200 or 429."""
+
+    @field_validator("gotoassist_auth_failure_status")
+    @classmethod
+    def _auth_failure_status(cls, value: int) -> int:
+        if value not in (200, 401):
+            raise ValueError("must be 200 or 401")
+        return value
+
+    @field_validator("gotoassist_rate_limit_status")
+    @classmethod
+    def _rate_limit_status(cls, value: int) -> int:
+        if value not in (200, 429):
+            raise ValueError("must be 200 or 429")
+        return value
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:

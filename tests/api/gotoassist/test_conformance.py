@@ -17,9 +17,13 @@ import httpx
 import orjson
 import pytest
 from defusedxml.ElementTree import fromstring
+from pydantic import ValidationError
 
+from polydesk.app import create_app
 from polydesk.core.actor import Actor
+from polydesk.core.db import Database
 from polydesk.core.enums import RecordKind, Role
+from polydesk.core.settings import Settings
 from polydesk.domains.companies import service as companies
 from polydesk.domains.companies.schemas import CompanyCreate
 from polydesk.domains.customers import service as customers
@@ -359,8 +363,8 @@ async def test_without_token_is_e906(desk: Desk, op: Operation, fmt: str) -> Non
     body = _fill(op.body, values) if op.body is not None else None
     for headers in ({"Authorization": ""}, basic("not-a-token")):
         response = await _call(desk, op, path, fmt, body, headers=headers)
-        assert failed(response, "E906", 401) == ["Invalid verifier"]
-        assert response.headers["www-authenticate"].startswith("Basic")
+        assert failed(response, "E906", 200) == ["Invalid verifier"]
+        assert "www-authenticate" not in response.headers
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -429,10 +433,32 @@ async def test_requester_tokens_are_refused(desk: Desk) -> None:
             session, Actor.system(), user_id=requester.id, name="r"
         )
     response = await desk.client.get("/v1/incidents.json", headers=basic(token))
-    assert failed(response, "E906", 401) == ["Invalid verifier"]
+    assert failed(response, "E906", 200) == ["Invalid verifier"]
 
 
 async def test_unknown_path_and_method(desk: Desk) -> None:
     assert failed(await desk.get("/v1/nothing_here.json"), status=404) == ["no such API call"]
     response = await desk.client.delete("/v1/incidents/1.json", headers=desk.auth)
     assert failed(response, status=405)
+
+
+async def test_e906_status_is_200_by_default_and_401_when_configured(
+    settings: Settings, db: Database, client: httpx.AsyncClient
+) -> None:
+    default = await client.get("/v1/incidents.json", headers=basic("pdk_not-a-token"))
+    assert failed(default, "E906", 200) == ["Invalid verifier"]
+    assert "www-authenticate" not in default.headers
+    app = create_app(settings.model_copy(update={"gotoassist_auth_failure_status": 401}))
+    app.state.db = db
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as strict:
+        response = await strict.get("/v1/incidents.xml")
+    assert failed(response, "E906", 401) == ["Invalid verifier"]
+    assert response.headers["www-authenticate"].startswith("Basic")
+
+
+def test_the_e906_and_e902_statuses_accept_only_their_two_values() -> None:
+    with pytest.raises(ValidationError):
+        Settings(env="test", gotoassist_auth_failure_status=403)
+    with pytest.raises(ValidationError):
+        Settings(env="test", gotoassist_rate_limit_status=503)

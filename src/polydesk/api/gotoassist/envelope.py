@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from polydesk.api.gotoassist import xml
 from polydesk.api.gotoassist.formats import Format, context
+from polydesk.core.settings import Settings
 
 VERSION = "1.0"
 JSON_TYPE = "application/json; charset=utf-8"
@@ -30,10 +31,11 @@ E906 = "E906"
 VALIDATION_STATUS = 200
 """``[E400]`` answers, validation and not found alike, come with HTTP 200 (guide, §3.5)."""
 AUTH_FAILURE_STATUS = 401
-"""``[E906]``: 401 with ``WWW-Authenticate: Basic`` (the guide: "a HTTP status code depending
-on the error"; clients treat any non-200 status as a failure first)."""
+"""``[E906]`` when ``POLYDESK_GOTOASSIST_AUTH_FAILURE_STATUS=401`` (with ``WWW-Authenticate:
+Basic``); by default it comes with HTTP 200, like every failure the guide's clients see."""
 RATE_LIMIT_STATUS = 429
-"""``[E902]``: 429 with ``Retry-After``."""
+"""``[E902]`` when ``POLYDESK_GOTOASSIST_RATE_LIMIT_STATUS=429``; HTTP 200 by default. Both
+carry ``Retry-After``."""
 AUTH_CHALLENGE = 'Basic realm="GoToAssist Service Desk API"'
 
 INVALID_VERIFIER = "Invalid verifier"
@@ -101,11 +103,24 @@ def success(conn: HTTPConnection, result: Any) -> Response:
     return render(context(conn).format, success_payload(result))
 
 
+def _status(conn: HTTPConnection, error: GaError) -> int:
+    """``[E906]`` and ``[E902]`` answer with the configured status (200 by default)."""
+    settings: Settings = conn.app.state.settings
+    if error.code == E906:
+        return settings.gotoassist_auth_failure_status
+    if error.code == E902:
+        return settings.gotoassist_rate_limit_status
+    return error.status_code
+
+
 def failure(conn: HTTPConnection, error: GaError) -> Response:
+    status_code = _status(conn, error)
     response = render(
-        context(conn).format, failure_payload(error.code, error.messages), error.status_code
+        context(conn).format, failure_payload(error.code, error.messages), status_code
     )
     for name, value in (error.headers or {}).items():
+        if name.lower() == "www-authenticate" and status_code != 401:
+            continue
         response.headers[name] = value
     return response
 

@@ -85,7 +85,10 @@ def _operation(
         "parameters": parameters,
         "responses": {
             "200": {
-                "description": "Success envelope, or the Failed envelope with [E400] errors.",
+                "description": (
+                    "Success envelope, or the Failed envelope with [E400] errors — and, by "
+                    "default, with [E906] (invalid verifier) and [E902] (rate limit) too."
+                ),
                 "content": {
                     "application/json": {
                         "schema": {
@@ -107,11 +110,16 @@ def _operation(
                 },
             },
             "401": {
-                "description": "[E906] Invalid verifier",
+                "description": (
+                    "[E906] Invalid verifier, when POLYDESK_GOTOASSIST_AUTH_FAILURE_STATUS=401"
+                ),
                 "content": {"application/json": {"schema": {"$ref": REF + "Failed"}}},
             },
             "429": {
-                "description": "[E902] rate limit exceeded for this hour",
+                "description": (
+                    "[E902] rate limit exceeded for this hour, when "
+                    "POLYDESK_GOTOASSIST_RATE_LIMIT_STATUS=429"
+                ),
                 "content": {"application/json": {"schema": {"$ref": REF + "Failed"}}},
             },
         },
