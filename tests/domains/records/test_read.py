@@ -20,8 +20,15 @@ from polydesk.core.enums import (
 from polydesk.core.errors import NotFound
 from polydesk.domains.records import service
 from polydesk.domains.records.schemas import RecordQuery
+from polydesk.domains.watches import service as watches
 from polydesk.models import Department, Location, Record, TechnicianGroup
-from tests.domains.records.factories import create, define, sql_statements, status_named
+from tests.domains.records.factories import (
+    SYSTEM,
+    create,
+    define,
+    sql_statements,
+    status_named,
+)
 from tests.factories import make_service, make_user
 
 
@@ -249,3 +256,42 @@ async def test_list_ordering_paging_and_total(db: Database) -> None:
         assert (page.total, page.offset, page.limit) == (4, 1, 2)
         beyond = await service.list_records(session, RecordQuery(offset=10, limit=2))
         assert beyond.items == [] and beyond.total == 4
+
+
+async def test_assignee_or_watcher_lists_assigned_and_watched_records_once(db: Database) -> None:
+    async with db.unit_of_work() as session:
+        tech = await make_user(session)
+        other = await make_user(session)
+        assigned = await create(session, title="assigned", assignee_id=tech.id)
+        both = await create(session, title="both", assignee_id=tech.id)
+        watched = await create(session, title="watched", assignee_id=other.id)
+        await create(session, title="someone else's", assignee_id=other.id)
+        change = await create(session, kind=RecordKind.CHANGE, title="watched change")
+        for record in (both, watched, change):
+            await watches.add_watch(session, SYSTEM, record_id=record.id, user_id=tech.id)
+        await watches.add_watch(session, SYSTEM, record_id=assigned.id, user_id=other.id)
+        await watches.add_watch(session, SYSTEM, record_id=both.id, external_email="x@a.example")
+
+    assert await _titles(db, assignee_or_watcher_id=tech.id) == [
+        "assigned",
+        "both",
+        "watched",
+        "watched change",
+    ]
+    assert await _titles(
+        db, assignee_or_watcher_id=tech.id, kinds=[RecordKind.INCIDENT], limit=2, offset=1
+    ) == ["both", "watched"]
+    assert await _titles(db, assignee_or_watcher_id=other.id) == [
+        "assigned",
+        "watched",
+        "someone else's",
+    ]
+
+    async with db.unit_of_work() as session:
+        with sql_statements(db) as statements:
+            page = await service.list_records(
+                session, RecordQuery(assignee_or_watcher_id=tech.id, limit=3)
+            )
+        # Each record counted once however many watches it has, in two statements.
+        assert page.total == 4 and len(page.items) == 3
+        assert len(statements) == 2

@@ -23,6 +23,7 @@ from polydesk.models import (
     ReleaseDetails,
     Status,
     User,
+    Watch,
 )
 from polydesk.models.base import Base
 
@@ -239,6 +240,19 @@ def _conditions(query: RecordQuery) -> list[ColumnElement[bool]]:
     ):
         if value is not None:
             conds.append(column == value)
+    if query.assignee_or_watcher_id is not None:
+        # A semi-join, not a join: a record watched and assigned is matched (and counted) once.
+        user_id = query.assignee_or_watcher_id
+        conds.append(
+            or_(
+                Record.assignee_id == user_id,
+                Record.id.in_(
+                    select(Watch.record_id).where(
+                        Watch.user_id == user_id, Watch.record_id.is_not(None)
+                    )
+                ),
+            )
+        )
     if query.requester_email is not None:
         email = query.requester_email.strip().lower()
         conds.append(

@@ -115,6 +115,8 @@ class RecordQuery(BaseModel):
     service_ids: list[int] | None = None
     category_ids: list[int] | None = None
     assignee_id: int | None = None
+    assignee_or_watcher_id: int | None = None
+    """Records assigned to this user or watched by them (each record once)."""
     requester_id: int | None = None
     requester_email: str | None = None
     """The requester's e-mail or the record's submitter e-mail, ignoring case."""
