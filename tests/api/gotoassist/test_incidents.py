@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from polydesk.core.actor import Actor
 from polydesk.core.enums import RecordKind
+from polydesk.domains.watches import service as watches
 from tests.api.gotoassist.conftest import Desk, failed
 from tests.factories import make_record
 
@@ -175,3 +177,43 @@ async def test_a_write_that_fails_halfway_leaves_nothing(desk: Desk) -> None:
     assert any("note body" in e for e in errors), errors
     listed = await desk.ok(await desk.get("/v1/incidents.json"))
     assert listed["total_entries"] == 0
+
+
+async def test_include_watchlisted_adds_the_selected_users_watched_records(desk: Desk) -> None:
+    async with desk.db.unit_of_work() as session:
+        mine = await make_record(
+            session, kind=RecordKind.INCIDENT, title="mine", assignee_id=desk.tech.id
+        )
+        watched = await make_record(
+            session, kind=RecordKind.INCIDENT, title="watched", assignee_id=desk.admin.id
+        )
+        await make_record(session, kind=RecordKind.INCIDENT, title="not mine")
+        change = await make_record(session, kind=RecordKind.CHANGE, title="watched change")
+        for record in (mine, watched, change):
+            await watches.add_watch(
+                session, Actor.system(), record_id=record.id, user_id=desk.tech.id
+            )
+    base = f"/v1/incidents.json?selected_user_id={desk.tech.id}&order=created_at"
+
+    assigned = await desk.ok(await desk.get(base))
+    assert [i["title"] for i in assigned["incidents"]] == ["mine"]
+    for false in ("false", "0"):
+        same = await desk.ok(await desk.get(f"{base}&include_watchlisted={false}"))
+        assert [i["title"] for i in same["incidents"]] == ["mine"]
+
+    both = await desk.ok(await desk.get(f"{base}&include_watchlisted=true"))
+    assert both["total_entries"] == 2 and both["total_pages"] == 1
+    assert [i["title"] for i in both["incidents"]] == ["watched", "mine"]
+    paged = await desk.ok(await desk.get(f"{base}&include_watchlisted=1&limit=1&page=2"))
+    assert paged["total_entries"] == 2 and paged["total_pages"] == 2
+    assert [i["title"] for i in paged["incidents"]] == ["mine"]
+
+    changes = await desk.ok(
+        await desk.get(f"/v1/changes?selected_user_id={desk.tech.id}&include_watchlisted=true")
+    )
+    assert [c["title"] for c in changes["changes"]] == ["watched change"]
+    # Without a selected user there is nobody's watch list: the flag changes nothing.
+    everything = await desk.ok(await desk.get("/v1/incidents.json?include_watchlisted=true"))
+    assert everything["total_entries"] == 3
+    bad = failed(await desk.get(f"{base}&include_watchlisted=maybe"))
+    assert bad == ["include_watchlisted is invalid"]

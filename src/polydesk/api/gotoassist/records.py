@@ -230,7 +230,8 @@ def record_router(
             if p.selected_user_id in await users_service.users_by_ids(
                 session, [p.selected_user_id]
             ):
-                filters["assignee_id"] = p.selected_user_id
+                key = "assignee_or_watcher_id" if p.include_watchlisted else "assignee_id"
+                filters[key] = p.selected_user_id
             else:
                 filters["technician_group_id"] = p.selected_user_id
         query = RecordQuery(
