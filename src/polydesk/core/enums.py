@@ -76,6 +76,9 @@ class CustomFieldType(StrEnum):
     NUMBER = "number"
     DECIMAL = "decimal"
     LIST = "list"
+    MULTISELECT = "multiselect"
+    """Several distinct choices, kept in the order given (ServiceOps' multi-select dropdown
+    and checkbox fields)."""
     BOOLEAN = "boolean"
     DATE = "date"
     TIME = "time"

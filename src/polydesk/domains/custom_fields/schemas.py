@@ -24,7 +24,7 @@ class CustomFieldCreate(BaseModel):
     field_type: CustomFieldType
     required: bool = False
     choices: list[str] | None = None
-    """The allowed values of a ``list`` field, in display order."""
+    """The allowed values of a ``list`` or ``multiselect`` field, in display order."""
     max_length: int | None = None
     """Longest text (text, textarea, email, url, slug) or most digits (decimal)."""
     decimal_places: int | None = None

@@ -1,15 +1,17 @@
 """Rules of custom fields: typed definitions per record kind, and the values records carry.
 
 A value is validated against its definition and stored in its canonical text form (ISO dates,
-times and UTC datetimes, plain decimals), with the number or boolean beside it where the type
-has one. Values are read back as Python values with :func:`typed_value`. On a record, fields
-are named by display name or slug, ignoring case; no field's name may equal another's slug, so
-that a key always names one field.
+times and UTC datetimes, plain decimals, a JSON array of the chosen choices for
+``multiselect``), with the number or boolean beside it where the type has one. Values are read
+back as Python values with :func:`typed_value`. On a record, fields are named by display name
+or slug, ignoring case; no field's name may equal another's slug, so that a key always names
+one field.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -54,6 +56,8 @@ LENGTH_TYPES = frozenset(
     }
 )
 """Types that take ``max_length``: the longest text, or for decimals the most digits."""
+CHOICE_TYPES = frozenset({CustomFieldType.LIST, CustomFieldType.MULTISELECT})
+"""Types whose values are taken from ``choices``: one (``list``) or several (``multiselect``)."""
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -101,6 +105,16 @@ def email_address(raw: str, *, field: str, what: str = "e-mail address") -> str:
 def is_blank(raw: object) -> bool:
     """``None`` and empty or white-space strings mean "no value" for every type."""
     return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def clears(field: CustomField, raw: object) -> bool:
+    """Whether ``raw`` means "no value" for ``field``: a blank value, or for a
+    ``multiselect`` field also an empty list."""
+    if is_blank(raw):
+        return True
+    return field.field_type == CustomFieldType.MULTISELECT and (
+        isinstance(raw, list | tuple) and not raw
+    )
 
 
 def _require_admin(actor: Actor) -> None:
@@ -179,9 +193,9 @@ def _clean_options(
 ) -> list[str]:
     """Check the type-specific options; the choices come back stripped."""
     cleaned: list[str] = []
-    if field_type is CustomFieldType.LIST:
+    if field_type in CHOICE_TYPES:
         if not choices:
-            raise Invalid("A list field needs at least one choice.", field="choices")
+            raise Invalid(f"A {field_type.value} field needs at least one choice.", field="choices")
         for choice in choices:
             text = choice.strip()
             if not text:
@@ -191,7 +205,7 @@ def _clean_options(
             cleaned.append(text)
     elif choices:
         raise Invalid(
-            f"Only list fields take choices; this is a {field_type.value} field.",
+            f"Only list and multiselect fields take choices; this is a {field_type.value} field.",
             field="choices",
             value=choices,
         )
@@ -490,7 +504,9 @@ def _decimal(field: CustomField, raw: object) -> CleanValue:
     return CleanValue(format(value, "f"), value_number=float(value))
 
 
-def _choice(field: CustomField, raw: object) -> CleanValue:
+def _match_choice(field: CustomField, raw: object) -> str | None:
+    """The defined choice ``raw`` names (exactly, else ignoring case when that is
+    unambiguous), or ``None``."""
     candidates: list[str]
     if isinstance(raw, str):
         candidates = [raw.strip()]
@@ -504,17 +520,58 @@ def _choice(field: CustomField, raw: object) -> CleanValue:
         candidates = []
     for candidate in candidates:
         if candidate in field.choices:
-            return CleanValue(candidate)
+            return candidate
     for candidate in candidates:
         folded = [c for c in field.choices if c.casefold() == candidate.casefold()]
         if len(folded) == 1:
-            return CleanValue(folded[0])
+            return folded[0]
+    return None
+
+
+def _choice(field: CustomField, raw: object) -> CleanValue:
+    choice = _match_choice(field, raw)
+    if choice is not None:
+        return CleanValue(choice)
     raise Invalid(
         f"The custom field {field.name!r} expects one of "
         f"{', '.join(repr(c) for c in field.choices)}; {raw!r} is not a valid choice.",
         field=value_key(field),
         value=raw,
     )
+
+
+def _choices(field: CustomField, raw: object) -> CleanValue:
+    """A list of distinct choices, in the order given; a single choice counts as a list of
+    one. Stored as a JSON array."""
+    items: Sequence[object] = raw if isinstance(raw, list | tuple) else [raw]
+    chosen: list[str] = []
+    for item in items:
+        choice = _match_choice(field, item)
+        if choice is None:
+            raise Invalid(
+                f"The custom field {field.name!r} expects a list of "
+                f"{', '.join(repr(c) for c in field.choices)}; {item!r} is not a valid choice.",
+                field=value_key(field),
+                value=item,
+            )
+        if choice in chosen:
+            raise Invalid(
+                f"The custom field {field.name!r} takes each choice once; {item!r} is given twice.",
+                field=value_key(field),
+                value=item,
+            )
+        chosen.append(choice)
+    return CleanValue(json.dumps(chosen, ensure_ascii=False, separators=(",", ":")))
+
+
+def _stored_choices(text: str) -> list[str]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return [text]
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    return [str(value)]
 
 
 def _boolean(field: CustomField, raw: object) -> CleanValue:
@@ -625,6 +682,7 @@ _VALIDATORS = {
     CustomFieldType.NUMBER: _number,
     CustomFieldType.DECIMAL: _decimal,
     CustomFieldType.LIST: _choice,
+    CustomFieldType.MULTISELECT: _choices,
     CustomFieldType.BOOLEAN: _boolean,
     CustomFieldType.DATE: _date,
     CustomFieldType.TIME: _time,
@@ -638,8 +696,9 @@ _VALIDATORS = {
 
 def validate_value(field: CustomField, raw: object) -> CleanValue:
     """The stored form of ``raw`` for ``field``, or :class:`Invalid` naming the field and
-    what it expects. A blank value is refused here: callers treat it as "clear"."""
-    if is_blank(raw):
+    what it expects. A blank value (or an empty list for ``multiselect``) is refused here:
+    callers treat it as "clear"."""
+    if clears(field, raw):
         raise Invalid(
             f"The custom field {field.name!r} needs a value.", field=value_key(field), value=raw
         )
@@ -648,7 +707,7 @@ def validate_value(field: CustomField, raw: object) -> CleanValue:
 
 def typed_value(field: CustomField, stored: StoredValueLike) -> object:
     """The Python value of a stored value: int, Decimal, bool, date, time, aware UTC datetime,
-    or str."""
+    a list of str (``multiselect``), or str."""
     text = stored.value_text
     if text is None:
         return None
@@ -665,6 +724,8 @@ def typed_value(field: CustomField, stored: StoredValueLike) -> object:
             return time.fromisoformat(text)
         case CustomFieldType.DATETIME:
             return datetime.fromisoformat(text).astimezone(UTC)
+        case CustomFieldType.MULTISELECT:
+            return _stored_choices(text)
         case _:
             return text
 
@@ -677,7 +738,8 @@ async def set_values(
     *,
     creating: bool,
 ) -> ValueChanges:
-    """Validate and store custom values of one record; ``None`` or a blank string clears.
+    """Validate and store custom values of one record; ``None``, a blank string or (for
+    ``multiselect``) an empty list clears.
 
     Keys are field names or slugs of the record's kind, ignoring case. On create every
     required field (that the actor may see) needs a value; afterwards a required value cannot
@@ -705,7 +767,7 @@ async def set_values(
             raise Forbidden(
                 f"Only staff may set the custom field {field.name!r}.", field=value_key(field)
             )
-        clean = None if is_blank(raw) else validate_value(field, raw)
+        clean = None if clears(field, raw) else validate_value(field, raw)
         if clean is None and field.required and (actor.is_staff or not field.staff_only):
             raise Invalid(
                 f"The custom field {field.name!r} is required.", field=value_key(field), value=raw
