@@ -25,6 +25,14 @@ from polydesk.models import (
     Watch,
 )
 
+SERVICEOPS_OBSERVED_FIELDS = (
+    "WSR Sent", "New Checkbox", "Project Ticket ID", "Count of WSR Sent", "WSR Status",
+    "Delivery Ticket Internal ID", "New Text Area", "New Datetime", "New Text Input",
+    "New Rich Text Area", "Delivery Ticket ID", "New Dropdown", "New Number", "New Radio",
+    "Project Ticket Internal ID", "New Multi-Select Dropdown",
+)  # fmt: skip
+"""The ``customField`` keys of the observed ServiceOps create response (spec §5.1)."""
+
 
 async def _count(db: Database, model: type[object]) -> int:
     async with db.unit_of_work() as session:
@@ -76,6 +84,24 @@ async def test_the_demo_has_what_the_api_documents_examples_name(db: Database) -
         for kind in (RecordKind.INCIDENT, RecordKind.REQUEST):
             for name in ("New Dropdown", "New Number", "New Text Area", "New Text Input"):
                 await custom_fields.get_field_by_name(session, kind, name)
+            types = {
+                name: (field.field_type, field.choices)
+                for name in (
+                    "New Multi-Select Dropdown",
+                    "New Checkbox",
+                    "New Datetime",
+                    "New Radio",
+                )
+                for field in [await custom_fields.get_field_by_name(session, kind, name)]
+            }
+            assert types == {
+                "New Multi-Select Dropdown": ("multiselect", ["A", "B", "C"]),
+                "New Checkbox": ("multiselect", ["A", "B", "C"]),
+                "New Datetime": ("datetime", []),
+                "New Radio": ("list", ["A", "B", "C"]),
+            }
+            names = {f.name for f in await custom_fields.list_fields(session, kind)}
+            assert names == set(SERVICEOPS_OBSERVED_FIELDS)
     shown = {c.what: (c.login, c.secret) for c in result.credentials}
     assert ("technician", "tim@acme.com (username tim)", "123") in {
         (c.what, c.login, c.secret) for c in result.credentials
@@ -97,3 +123,20 @@ async def test_loading_the_demo_again_adds_nothing(db: Database) -> None:
     assert [await _count(db, m) for m in (Record, User, ApiClient, Note, Watch)] == counts
     # Tokens are shown once: only the run that created them lists them.
     assert not any("token" in c.what for c in second.credentials)
+
+
+async def test_generated_records_hold_multi_choice_and_datetime_values(db: Database) -> None:
+    async with db.unit_of_work() as session:
+        await service.load_demo(session, records_per_kind=10)
+        ids = [
+            r.id
+            for r in (await session.scalars(select(Record).where(Record.kind == "incident"))).all()
+        ]
+        values = await custom_fields.values_for(session, ids)
+    multi = [
+        v["new_multi_select_dropdown"] for v in values.values() if "new_multi_select_dropdown" in v
+    ]
+    assert multi, "some incidents hold multi-select values"
+    for chosen in multi:
+        assert isinstance(chosen, list) and chosen and set(chosen) <= {"A", "B", "C"}
+        assert len(set(chosen)) == len(chosen)

@@ -87,9 +87,27 @@ CUSTOM_FIELDS: tuple[tuple[str, CustomFieldType, list[str] | None], ...] = (
     ("New Number", CustomFieldType.DECIMAL, None),
     ("New Text Area", CustomFieldType.TEXTAREA, None),
     ("New Text Input", CustomFieldType.TEXT, None),
+    ("New Multi-Select Dropdown", CustomFieldType.MULTISELECT, ["A", "B", "C"]),
+    ("New Checkbox", CustomFieldType.MULTISELECT, ["A", "B", "C"]),
+    ("New Datetime", CustomFieldType.DATETIME, None),
+    ("New Radio", CustomFieldType.LIST, ["A", "B", "C"]),
+    ("New Rich Text Area", CustomFieldType.TEXTAREA, None),
+    ("WSR Sent", CustomFieldType.TEXT, None),
+    ("WSR Status", CustomFieldType.TEXT, None),
+    ("Count of WSR Sent", CustomFieldType.DECIMAL, None),
+    ("Project Ticket ID", CustomFieldType.TEXT, None),
+    ("Project Ticket Internal ID", CustomFieldType.TEXT, None),
+    ("Delivery Ticket ID", CustomFieldType.TEXT, None),
+    ("Delivery Ticket Internal ID", CustomFieldType.TEXT, None),
 )
-"""The custom fields of the ServiceOps examples: ``{"New Dropdown": "1", "New Number": 110.1,
-"New Text Area": "a11", "New Text Input": "111"}``."""
+"""The custom fields of the ServiceOps examples: the documented ``{"New Dropdown": "1",
+"New Number": 110.1, "New Text Area": "a11", "New Text Input": "111"}``, the observed
+``{"New Multi-Select Dropdown": ["A","C"], "New Checkbox": ["C","B"], "New Datetime":
+1756304676767}``, and the other fields the observed response lists (``New Radio``, ``New Rich
+Text Area``, ``WSR Sent``, ``Count of WSR Sent``, the project and delivery ticket ids …)."""
+GENERATED_FIELDS = ("New Dropdown", "New Number", "New Text Area", "New Text Input")
+"""The fields every generated incident and request has a value for; the multi-choice and
+date-time fields get one on about half of them."""
 
 API_CLIENT_NAME = "main-web-app"
 API_CLIENT_ID = "main-web-app-client"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,6 +70,20 @@ from polydesk.domains.watches import service as watches_service
 from polydesk.models import Record, User
 
 SYSTEM = Actor.system(Channel.CLI)
+
+
+def _more_custom_values(kind: RecordKind, n: int, now: datetime) -> dict[str, object]:
+    """Values of the multi-choice, radio and date-time fields for about half of the generated
+    records, from a random source of their own so that the rest of the data stays as it was."""
+    rng = random.Random(f"custom:{kind.value}:{n}")
+    if rng.random() < 0.5:
+        return {}
+    return {
+        "New Multi-Select Dropdown": rng.sample(["A", "B", "C"], rng.randint(1, 3)),
+        "New Checkbox": rng.sample(["A", "B", "C"], rng.randint(0, 2)),
+        "New Radio": rng.choice(["A", "B", "C"]),
+        "New Datetime": (now + timedelta(hours=rng.randint(-72, 240))).replace(microsecond=0),
+    }
 
 
 class _Loader:
@@ -378,7 +392,7 @@ class _Loader:
                         "New Number": round(rng.uniform(0, 500), 1),
                         "New Text Area": rng.choice(data.DESCRIPTIONS),
                         "New Text Input": str(rng.randint(100, 999)),
-                    }
+                    } | _more_custom_values(kind, n, now)
                 if kind is RecordKind.CHANGE:
                     start = now + timedelta(days=rng.randint(1, 20))
                     fields |= {
