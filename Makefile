@@ -34,3 +34,14 @@ test: lint typecheck layers unit
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache
+
+.PHONY: bench bench-full
+
+# Benchmark (bench/README.md): local PostgreSQL, wrk; results in bench/results/.
+bench: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/run.py --quick
+
+bench-full: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/run.py

@@ -1,0 +1,477 @@
+"""Benchmark driver: load the data set, start the three servers, run wrk, write the results.
+
+    python bench/run.py --quick          # make bench: 1k records, a few seconds per scenario
+    python bench/run.py                  # make bench-full: 1k, 100k and 1M records
+
+Servers (each with ``--workers`` processes, 2 by default, on loopback):
+
+- ``polydesk``: ``polydesk serve`` on ``bench_polydesk``;
+- ``peer``: django-helpdesk 2.6.1 under gunicorn (sync workers) on ``bench_peer``
+  (installed by bench/peer/setup.sh);
+- ``limit``: bench/limit.py (Starlette + asyncpg) on ``bench_limit``, a copy of Polydesk's
+  database made after loading.
+
+Every scenario is run ``--runs`` times; within a run the servers alternate and their order
+flips each run (A B, B A, …). Results: bench/results/latest.json, latest.md, and PNG plots
+(matplotlib, the ``bench`` extra) when more than one data size was measured or always with
+``--plots``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+WORK = BENCH / ".work"
+RESULTS = BENCH / "results"
+VENV = ROOT / ".venv" / "bin"
+PEER = WORK / "peer"
+PG = "postgresql://postgres@127.0.0.1:5432"
+PORTS = {"polydesk": 18001, "peer": 18002, "limit": 18003}
+BASIC = "Basic " + base64.b64encode(b"tim:123").decode()
+
+# name -> (lua script, servers, description)
+SCENARIOS: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "hd_get": ("hd_get.lua", ("polydesk", "peer", "limit"), "GET /api/tickets/<id>/"),
+    "hd_list": ("hd_list.lua", ("polydesk", "peer", "limit"), "GET /api/tickets/"),
+    "hd_list_status": (
+        "hd_list_status.lua",
+        ("polydesk", "peer", "limit"),
+        "GET /api/tickets/?status=1,2",
+    ),
+    "hd_create": ("hd_create.lua", ("polydesk", "peer", "limit"), "POST /api/tickets/"),
+    "hd_patch": ("hd_patch.lua", ("polydesk", "peer"), "PATCH /api/tickets/<id>/"),
+    "hd_followup": ("hd_followup.lua", ("polydesk", "peer"), "POST /api/followups/"),
+    "so_get": ("so_get.lua", ("polydesk",), "ServiceOps GET /api/v1/incident/<id>"),
+    "so_create": ("so_create.lua", ("polydesk",), "ServiceOps POST /api/v1/incident"),
+    "ga_get": ("ga_get.lua", ("polydesk",), "GoToAssist GET /v1/incidents/<id>.json"),
+    "ga_list": ("ga_list.lua", ("polydesk",), "GoToAssist GET /v1/incidents.json"),
+    "ga_create": ("ga_create.lua", ("polydesk",), "GoToAssist POST /v1/incidents.json"),
+}
+
+
+def log(message: str) -> None:
+    print(f"[bench {datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
+
+
+def sh(*args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
+    done = subprocess.run(
+        [str(a) for a in args],
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(map(str, args))} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def psql(sql: str, db: str = "postgres") -> str:
+    return sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-qtAc", sql, db).strip()
+
+
+def polydesk_env(db: str = "bench_polydesk") -> dict[str, str]:
+    return {
+        "POLYDESK_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{db}",
+        "POLYDESK_DATA_DIR": str(WORK / "polydesk"),
+        "POLYDESK_RATE_LIMIT_PER_HOUR": "1000000000",
+    }
+
+
+def ensure_wrk() -> str:
+    path = shutil.which("wrk")
+    if path is None:
+        log("installing wrk (Debian package)")
+        subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True)
+        path = shutil.which("wrk")
+    if path is None:
+        raise SystemExit("wrk is not installed")
+    return path
+
+
+def prepare(records: int, seed: int) -> None:
+    """Load the same data set into Polydesk's and the peer's databases, copy Polydesk's."""
+    (WORK / "polydesk").mkdir(parents=True, exist_ok=True)
+    if not psql("select 1 from pg_database where datname = 'bench_polydesk'"):
+        psql("create database bench_polydesk")
+    env = polydesk_env()
+    sh(VENV / "polydesk", "db", "upgrade", env=env)
+    if psql("select count(*) from user_account where username = 'tim'", "bench_polydesk") != "1":
+        log("polydesk: demo base set (users, services, custom fields)")
+        sh(VENV / "polydesk", "demo", "--records-per-kind", "1", env=env)
+    log(f"polydesk: loading {records} records")
+    sh(VENV / "python", BENCH / "datagen.py", "polydesk", "--records", str(records),
+       "--seed", str(seed))  # fmt: skip
+    psql("drop database if exists bench_limit with (force)")
+    psql("create database bench_limit template bench_polydesk")
+    if not (PEER / ".venv" / "bin" / "gunicorn").exists() or not psql(
+        "select 1 from pg_database where datname = 'bench_peer'"
+    ):
+        log("peer: installing django-helpdesk 2.6.1")
+        sh(BENCH / "peer" / "setup.sh")
+    log(f"peer: loading {records} records")
+    sh(VENV / "python", BENCH / "datagen.py", "peer", "--records", str(records),
+       "--seed", str(seed))  # fmt: skip
+
+
+class Server:
+    def __init__(self, name: str, workers: int) -> None:
+        self.name, self.workers, self.port = name, workers, PORTS[name]
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        logfile = open(WORK / f"{self.name}.log", "ab")  # kept open for the server process
+        host, port, workers = "127.0.0.1", str(self.port), str(self.workers)
+        if self.name == "polydesk":
+            cmd = [str(VENV / "polydesk"), "serve", "--host", host, "--port", port,
+                   "--workers", workers]  # fmt: skip
+            env = {**os.environ, **polydesk_env()}
+            cwd = ROOT
+        elif self.name == "peer":
+            cmd = [str(PEER / ".venv" / "bin" / "gunicorn"), "peer.wsgi:application",
+                   "--bind", f"{host}:{port}", "--workers", workers, "--worker-class", "sync",
+                   "--timeout", "120"]  # fmt: skip
+            env, cwd = dict(os.environ), PEER
+        else:
+            cmd = [str(VENV / "uvicorn"), "bench.limit:app", "--host", host, "--port", port,
+                   "--workers", workers, "--no-access-log", "--log-level", "warning"]  # fmt: skip
+            env = {**os.environ, "LIMIT_DSN": f"{PG}/bench_limit"}
+            cwd = ROOT
+        self.proc = subprocess.Popen(
+            cmd, env=env, cwd=cwd, stdout=logfile, stderr=logfile, start_new_session=True
+        )
+        self.wait_ready()
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{self.port}/api/tickets/1/",
+                    headers={"Authorization": BASIC},
+                )
+                with urllib.request.urlopen(request, timeout=120):
+                    return
+            except urllib.error.HTTPError:
+                return
+            except OSError:
+                time.sleep(0.5)
+        raise SystemExit(f"{self.name} did not start; see {WORK / (self.name + '.log')}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc = None
+
+
+def post_form(url: str, fields: dict[str, str], auth: str) -> dict[str, Any]:
+    data = "&".join(f"{k}={urllib.request.quote(v)}" for k, v in fields.items()).encode()
+    request = urllib.request.Request(
+        url,
+        data=data,
+        headers={"Authorization": auth, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        result: dict[str, Any] = json.loads(response.read())
+        return result
+
+
+def credentials() -> dict[str, str]:
+    """Authorization header per dialect: Basic tim/123, a ServiceOps bearer, a GoToAssist key."""
+    client = "Basic " + base64.b64encode(b"main-web-app-client:main-web-app-secret").decode()
+    token = post_form(
+        f"http://127.0.0.1:{PORTS['polydesk']}/api/oauth/token",
+        {"grant_type": "password", "username": "tim@acme.com", "password": "123"},
+        client,
+    )["access_token"]
+    key = sh(VENV / "polydesk", "tokens", "create", "--user", "tim@acme.com", "--name", "bench",
+             env=polydesk_env()).strip().splitlines()[-1].strip()  # fmt: skip
+    return {
+        "hd": BASIC,
+        "so": f"Bearer {token}",
+        "ga": "Basic " + base64.b64encode(f"x:{key}".encode()).decode(),
+    }
+
+
+def run_wrk(
+    wrk: str, scenario: str, server: str, records: int, auth: str, seconds: float, conns: int
+) -> dict[str, Any]:
+    script = WORK / "wrk" / f"{scenario}.lua"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(
+        (BENCH / "wrk" / "common.lua").read_text()
+        + (BENCH / "wrk" / SCENARIOS[scenario][0]).read_text()
+    )
+    env = {"BENCH_AUTH": auth, "BENCH_RECORDS": str(records), "BENCH_SEED": "42"}
+    out = sh(wrk, "-t1", f"-c{conns}", f"-d{max(1, round(seconds))}s", "--timeout", "60s",
+             "-s", script, f"http://127.0.0.1:{PORTS[server]}", env=env)  # fmt: skip
+    match = re.search(r"^BENCH (\{.*\})$", out, re.M)
+    if match is None:
+        raise SystemExit(f"no report from wrk:\n{out}")
+    raw: dict[str, Any] = json.loads(match.group(1))
+    seconds_run = raw["duration_us"] / 1e6
+    ok = raw["requests"] - raw["non2xx"]
+    return {
+        "rps": ok / seconds_run if seconds_run else 0.0,
+        "p50_ms": raw["p50_us"] / 1000 if raw["requests"] else None,
+        "p99_ms": raw["p99_us"] / 1000 if raw["requests"] else None,
+        **raw,
+    }
+
+
+def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    rps = [r["rps"] for r in runs]
+    p50 = [r["p50_ms"] for r in runs if r["p50_ms"] is not None]
+    p99 = [r["p99_ms"] for r in runs if r["p99_ms"] is not None]
+    return {
+        "rps": statistics.median(rps),
+        "rps_min": min(rps),
+        "rps_max": max(rps),
+        "p50_ms": statistics.median(p50) if p50 else None,
+        "p99_ms": statistics.median(p99) if p99 else None,
+        "p99_ms_min": min(p99) if p99 else None,
+        "p99_ms_max": max(p99) if p99 else None,
+        "requests": sum(r["requests"] for r in runs),
+        "non2xx": sum(r["non2xx"] for r in runs),
+        "errors": sum(
+            r["connect_errors"] + r["read_errors"] + r["write_errors"] + r["timeouts"] for r in runs
+        ),
+        "runs": runs,
+    }
+
+
+def environment(args: argparse.Namespace, wrk: str) -> dict[str, Any]:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")),
+        platform.processor(),
+    )  # fmt: skip
+    wrk_version = subprocess.run([wrk, "-v"], capture_output=True, text=True, check=False)
+    polydesk_pkgs = sh(VENV / "python", "-m", "pip", "list", "--format=json")
+    peer_pkgs = sh(PEER / ".venv" / "bin" / "python", "-m", "pip", "list", "--format=json")
+    keep = {"fastapi", "uvicorn", "starlette", "sqlalchemy", "asyncpg", "pydantic", "orjson",
+            "argon2-cffi", "django", "django-helpdesk", "djangorestframework", "gunicorn",
+            "psycopg", "polydesk"}  # fmt: skip
+    versions = {
+        p["name"].lower(): p["version"]
+        for p in json.loads(polydesk_pkgs) + json.loads(peer_pkgs)
+        if p["name"].lower() in keep
+    }
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpu": cpu,
+            "cores": os.cpu_count(),
+            "os": platform.platform(),
+            "python": platform.python_version(),
+            "note": "client (wrk) and servers share the machine; loopback only",
+        },
+        "versions": {
+            **versions,
+            "postgresql": psql("show server_version"),
+            "wrk": (wrk_version.stdout + wrk_version.stderr).splitlines()[0],
+            "git": sh("git", "rev-parse", "--short", "HEAD", cwd=ROOT).strip(),
+        },
+        "settings": {
+            "workers_per_server": args.workers,
+            "wrk_threads": 1,
+            "connections": args.connections,
+            "seconds_per_run": args.seconds,
+            "peer_seconds_per_run": args.peer_seconds,
+            "runs": args.runs,
+            "seed": args.seed,
+            "auth": "Basic tim:123 (staff) on the django-helpdesk dialect, the peer and the "
+            "limit; ServiceOps: OAuth2 bearer of tim; GoToAssist: tim's API token",
+            "polydesk": "polydesk serve (uvicorn), POLYDESK_DB_POOL_SIZE default, Basic "
+            "credential cache on (default 60 s), rate limit raised to 1e9/h",
+            "peer": "gunicorn sync workers, Django default PBKDF2 hasher, CONN_MAX_AGE=60, "
+            "DEBUG off",
+            "limit": "uvicorn + Starlette + asyncpg pool (2..10) per worker",
+        },
+    }
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 3) if a is not None and b else None
+
+
+def write_results(env: dict[str, Any], data: dict[str, Any], plots: bool) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    ratios: dict[str, Any] = {}
+    for size, scenarios in data.items():
+        for scenario, servers in scenarios.items():
+            pd = servers.get("polydesk", {}).get("rps")
+            entry = {
+                "polydesk_over_peer": ratio(pd, servers.get("peer", {}).get("rps")),
+                "polydesk_over_limit": ratio(pd, servers.get("limit", {}).get("rps")),
+            }
+            ratios.setdefault(size, {})[scenario] = entry
+    latest = {"environment": env, "results": data, "ratios": ratios}
+    (RESULTS / "latest.json").write_text(json.dumps(latest, indent=2) + "\n")
+    (RESULTS / "latest.md").write_text(markdown(env, data, ratios))
+    if plots:
+        plot(data)
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def markdown(env: dict[str, Any], data: dict[str, Any], ratios: dict[str, Any]) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {env['date']} at commit {env['versions']['git']}. Requests/s counts 2xx answers "
+        "only; figures are the median over the runs, with [min–max] of requests/s; latencies "
+        "in ms as measured by wrk.",
+        "",
+    ]
+    for size, scenarios in data.items():
+        lines += [
+            f"## {int(size):,} records",
+            "",
+            "| scenario | server | req/s | [min–max] | p50 ms | p99 ms | requests | non-2xx | "
+            "Polydesk/peer | Polydesk/limit |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for scenario, servers in scenarios.items():
+            for server, s in servers.items():
+                r = ratios[size][scenario] if server == "polydesk" else {}
+                lines.append(
+                    f"| {SCENARIOS[scenario][2]} | {server} | {fmt(s['rps'])} | "
+                    f"{fmt(s['rps_min'])}–{fmt(s['rps_max'])} | {fmt(s['p50_ms'])} | "
+                    f"{fmt(s['p99_ms'])} | {s['requests']} | {s['non2xx']} | "
+                    f"{fmt(r.get('polydesk_over_peer'), 2)} | "
+                    f"{fmt(r.get('polydesk_over_limit'), 2)} |"
+                )
+        lines.append("")
+    lines += ["## Machine, versions and settings", "", "```json",
+              json.dumps(env, indent=2), "```", ""]  # fmt: skip
+    return "\n".join(lines)
+
+
+def plot(data: dict[str, Any]) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        log("matplotlib missing (pip install -e '.[bench]'): no plots")
+        return
+    sizes = sorted(data, key=int)
+    for scenario in SCENARIOS:
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+        drawn = False
+        for server in ("polydesk", "peer", "limit"):
+            xs = [int(s) for s in sizes if server in data[s].get(scenario, {})]
+            if not xs:
+                continue
+            drawn = True
+            rows = [data[str(x)][scenario][server] for x in xs]
+            ax1.plot(xs, [r["rps"] for r in rows], marker="o", label=server)
+            ax2.plot(xs, [r["p99_ms"] or float("nan") for r in rows], marker="o", label=server)
+        if not drawn:
+            plt.close(fig)
+            continue
+        for ax, title in ((ax1, "requests/s"), (ax2, "p99 latency (ms)")):
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_xlabel("records")
+            ax.set_title(title)
+            ax.legend()
+            ax.grid(True, which="both", alpha=0.3)
+        fig.suptitle(SCENARIOS[scenario][2])
+        fig.tight_layout()
+        fig.savefig(RESULTS / f"{scenario}.png", dpi=80)
+        plt.close(fig)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Polydesk benchmark (wrk)")
+    parser.add_argument("--quick", action="store_true", help="1k records, short runs")
+    parser.add_argument("--sizes", type=int, nargs="+", default=None)
+    parser.add_argument("--seconds", type=float, default=None, help="per run and server")
+    parser.add_argument("--peer-seconds", type=float, default=None)
+    parser.add_argument("--runs", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS))
+    parser.add_argument("--servers", nargs="+", default=["polydesk", "peer", "limit"])
+    args = parser.parse_args()
+    if args.quick:
+        args.sizes = args.sizes or [1000]
+        args.seconds = args.seconds or 3
+        args.peer_seconds = args.peer_seconds or 12
+        args.runs = args.runs or 3
+    else:
+        args.sizes = args.sizes or [1000, 100_000, 1_000_000]
+        args.seconds = args.seconds or 10
+        args.peer_seconds = args.peer_seconds or 30
+        args.runs = args.runs or 5
+    wrk = ensure_wrk()
+    data: dict[str, Any] = {}
+    env: dict[str, Any] = {}
+    for records in args.sizes:
+        prepare(records, args.seed)
+        servers = {name: Server(name, args.workers) for name in args.servers}
+        try:
+            for name, server in servers.items():
+                log(f"starting {name}")
+                server.start()
+            auth = credentials() if "polydesk" in servers else {"hd": BASIC}
+            env = env or environment(args, wrk)
+            runs: dict[str, dict[str, list[dict[str, Any]]]] = {}
+            for run in range(args.runs):
+                for scenario in args.scenarios:
+                    order = [s for s in SCENARIOS[scenario][1] if s in servers]
+                    if run % 2:
+                        order.reverse()
+                    for server in order:
+                        seconds = args.peer_seconds if server == "peer" else args.seconds
+                        if server == "peer" and run > 0 and args.quick:
+                            continue  # one long peer run is all a short bench can afford
+                        result = run_wrk(wrk, scenario, server, records,
+                                         auth[scenario[:2]], seconds, args.connections)  # fmt: skip
+                        runs.setdefault(scenario, {}).setdefault(server, []).append(result)
+                        log(
+                            f"{records} {scenario} {server}: {result['rps']:.1f} req/s "
+                            f"p99 {fmt(result['p99_ms'])} ms non2xx {result['non2xx']}"
+                        )
+            data[str(records)] = {
+                scenario: {server: summarise(r) for server, r in per.items()}
+                for scenario, per in runs.items()
+            }
+        finally:
+            for server in servers.values():
+                server.stop()
+        write_results(env, data, plots=True)
+    log(f"results in {RESULTS}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
