@@ -222,8 +222,20 @@ def test_seed_examples_against_the_demo(tmp_path: Path) -> None:
         fields = {f["name"]: f for f in response.json()["fields"]}
         assert {name for name, _type, _choices in demo.CUSTOM_FIELDS} <= set(fields)
         # ... which key customFieldValueDetails on create.
-        dropdown = fields["New Dropdown"]
-        details = {str(dropdown["id"]): {"type": dropdown["type"], "stringValue": "1"}}
+        dropdown, multi, moment = (
+            fields[name] for name in ("New Dropdown", "New Multi-Select Dropdown", "New Datetime")
+        )
+        assert (multi["type"], multi["typeName"], multi["valueMember"]) == (
+            8,
+            "STRING LIST",
+            "stringListValue",
+        )
+        assert (moment["type"], moment["valueMember"]) == (5, "longValue")
+        details = {
+            str(dropdown["id"]): {"type": dropdown["type"], "stringValue": "1"},
+            str(multi["id"]): {"type": 8, "stringListValue": ["A", "C"]},
+            str(moment["id"]): {"type": 5, "longValue": 1756304676767},
+        }
         created = _envelope(
             httpx.post(
                 f"{base}/api/v1/incident",

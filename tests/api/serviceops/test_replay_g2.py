@@ -4,8 +4,9 @@
 The bodies are the documents' own, sent as the documents write them. Only what the examples
 leave to the reader is filled in: the server URL, ids, and real credentials (an access token
 from the token endpoint, an API key from ``polydesk tokens create``, URL-encoded as 8.5
-clients send it). The observed requests' custom fields are replaced by the demo's: custom
-fields are each installation's own (the observed server had "New Multi-Select Dropdown").
+clients send it). The observed requests run unchanged, custom fields included: the demo
+defines the observed server's fields (``New Multi-Select Dropdown``, ``New Checkbox``, ``New
+Datetime`` and the others its response lists).
 """
 
 from __future__ import annotations
@@ -50,34 +51,26 @@ SEED_001_RESPONSE_KEYS = {
 }  # fmt: skip
 """The keys of seed 001's "Response"."""
 
-OBSERVED_REQUEST: dict[str, Any] = {
-    "customField": {"New Text Input": "from the field", "New Number": 7},
-    "requesterEmail": "paulsn",
-    "subject": "Incident Summary",
-    "description": "<p>Incident Description</p>",
-    "departmentName": "Department",
-    "impactName": "Low",
-    "urgencyName": "Low",
-    "categoryName": "Incident Category",
-    "source": "Email",
-    "locationName": "Ahmedabad",
-    "priorityName": "Low",
-}
-"""Spec §5.1, the real 2025 request."""
-OBSERVED_SERVICE_REQUEST: dict[str, Any] = {
-    "customField": {"New Text Area": "Text data"},
-    "requester": "paulsn",
-    "description": "<p>SR Description</p>",
-    "departmentName": "Department",
-    "impactName": "Low",
-    "urgencyName": "Low",
-    "categoryName": "SR Category",
-    "source": "Email",
-    "locationName": "Ahmedabad",
-    "priorityName": "Low",
-    "serviceName": "HW 1",
-    "serviceCategoryName": "Hardware",
-}
+OBSERVED_REQUEST = """{"customField":{"New Multi-Select Dropdown":["A","C"],"New Datetime":1756304676767},
+ "requesterEmail":"paulsn","subject":"Incident Summary","description":"<p>Incident Description</p>",
+ "departmentName":"Department","impactName":"Low","urgencyName":"Low","categoryName":"Incident Category",
+ "source":"Email","locationName":"Ahmedabad","priorityName":"Low"}"""  # noqa: E501
+"""Spec §5.1, the real 2025 request, as written there."""
+OBSERVED_RESPONSE = """{"id":65,"categoryName":"Incident Category","name":"INC-46","createdTime":1756304677751,"updatedTime":1756304677751,
+ "departmentName":"Department",
+ "customField":{"WSR Sent":"","New Checkbox":[],"Project Ticket ID":"","Count of WSR Sent":0.0,"WSR Status":"",
+   "Delivery Ticket Internal ID":"","New Text Area":"","New Datetime":1756304676767,"New Text Input":"",
+   "New Rich Text Area":"","Delivery Ticket ID":"","New Dropdown":"","New Number":0.0,"New Radio":"",
+   "Project Ticket Internal ID":"","New Multi-Select Dropdown":["A","C"]},
+ "statusName":"Open","createdByName":"Automation","subject":"Incident Summary","requesterName":"Snehashis Paul",
+ "fileAttachments":[],"requesterEmail":"snehashis.paul@motadata.com","description":"Incident Description",
+ "locationName":"Ahmedabad","impactName":"Low","priorityName":"Low","urgencyName":"Low",
+ "updatedByName":"Automation","source":"Email","spam":false,"supportLevel":"tier0"}"""  # noqa: E501
+"""Spec §5.1, the real response."""
+OBSERVED_SERVICE_REQUEST = """{"customField":{"New Text Area":"Text data","New Checkbox":["C","B"],"New Datetime":1756304677083},
+   "requester":"paulsn","description":"<p>SR Description</p>","departmentName":"Department","impactName":"Low",
+   "urgencyName":"Low","categoryName":"SR Category","source":"Email","locationName":"Ahmedabad","priorityName":"Low",
+   "serviceName":"HW 1","serviceCategoryName":"Hardware"}"""  # noqa: E501
 """Spec §10.1."""
 NOTE_SEARCH = """{"qualDetails":{"type":"FlatQualificationRest","quals":[
   {"type":"RelationalQualificationRest",
@@ -95,6 +88,11 @@ POWER_BI_ITEM_KEYS = {
     "createdTime", "updatedTime",
 }  # fmt: skip
 """Spec §5.5: what the Power BI client reads of every request (those always present)."""
+UNSET_CUSTOM: dict[str, Any] = json.loads(OBSERVED_RESPONSE)["customField"] | {
+    "New Multi-Select Dropdown": [],
+    "New Datetime": 0,
+}
+"""Every custom field of the demo's forms, unset: ``""``, ``0.0``, ``[]``, ``0`` (spec §5.1)."""
 
 
 def _json(response: httpx.Response) -> Any:
@@ -133,12 +131,8 @@ def test_g2_examples_against_the_demo(tmp_path: Path) -> None:
         )
         assert SEED_001_RESPONSE_KEYS <= set(created)
         assert created["name"].startswith("INC-") and created["requesterName"] == "utsav"
-        assert created["customField"] == {
-            "New Dropdown": "1",
-            "New Number": 110.1,
-            "New Text Area": "a11",
-            "New Text Input": "111",
-        }
+        sent = {"New Dropdown": "1", "New Number": 110.1, "New Text Area": "a11"}
+        assert created["customField"] == {**UNSET_CUSTOM, **sent, "New Text Input": "111"}
         assert None not in created.values()
         request_id = created["id"]
 
@@ -151,13 +145,15 @@ def test_g2_examples_against_the_demo(tmp_path: Path) -> None:
             http.post(
                 "/api/v1/request",
                 headers={**apikey, **as_json},
-                content=json.dumps(OBSERVED_REQUEST),
+                content=OBSERVED_REQUEST,
             )
         )
-        assert observed["requesterEmail"] == "snehashis.paul@motadata.com"
-        assert observed["requesterName"] == "Snehashis Paul"
-        assert observed["description"] == "Incident Description"
-        assert observed["source"] == "Email" and observed["fileAttachments"] == []
+        expected = json.loads(OBSERVED_RESPONSE)
+        assert set(observed) == set(expected)  # the same keys, no more (no nulls) and no fewer
+        # The ids, numbers, times and the API user's name are the installation's own.
+        for key in ("id", "name", "createdTime", "updatedTime", "createdByName", "updatedByName"):
+            assert type(observed.pop(key)) is type(expected.pop(key)), key
+        assert observed == expected
 
         # GET and PATCH (spec §5.2, §5.3), then the Power BI search (§5.5).
         assert _json(http.get(f"/api/v1/request/{request_id}", headers=apikey)) == created
@@ -217,11 +213,20 @@ def test_g2_examples_against_the_demo(tmp_path: Path) -> None:
             http.post(
                 "/api/v1/service_catalog/servicerequest",
                 headers={**apikey, **as_json},
-                content=json.dumps(OBSERVED_SERVICE_REQUEST),
+                content=OBSERVED_SERVICE_REQUEST,
             )
         )
         assert service_request["name"].startswith("SR-")
         assert service_request["source"] == "External"
+        assert set(UNSET_CUSTOM) == set(service_request["customField"])
+        # The sample answered the sent values empty; Polydesk keeps them, in the same forms.
+        assert service_request["customField"] == {
+            **UNSET_CUSTOM,
+            "New Text Area": "Text data",
+            "New Checkbox": ["C", "B"],
+            "New Datetime": 1756304677083,
+        }
+        assert service_request["fileAttachments"] == [] and None not in service_request.values()
 
         # Changes (spec §8): create, collaborate on it, search by id not_in [90].
         change = _json(

@@ -253,8 +253,9 @@ def custom_input(
     """Wire values → domain values, keyed as given (display name or slug).
 
     Dates and date-times arrive as epoch milliseconds (an ISO string is passed on as is);
-    everything else goes to the custom fields service, which validates it against the
-    definition. A list value is refused: the core keeps one value per field.
+    multi-choice (``multiselect``) fields take an array of choice names (``["A","C"]``; ``[]``
+    clears); everything else goes to the custom fields service, which validates it against
+    the definition. A list is refused for every other type, and an object for every type.
     """
     by_key: dict[str, FieldDefinition] = {}
     for definition in definitions:
@@ -271,13 +272,16 @@ def custom_input(
                 field=f"{field}.{key}",
                 value=value,
             )
+        kind = CustomFieldType(found.field_type)
+        if kind is CustomFieldType.MULTISELECT and isinstance(value, list):
+            result[key] = value
+            continue
         if isinstance(value, list | dict):
             raise Invalid(
                 f"Invalid {field} {key!r}: expected a single value, not {value!r}.",
                 field=f"{field}.{key}",
                 value=value,
             )
-        kind = CustomFieldType(found.field_type)
         if kind in (CustomFieldType.DATETIME, CustomFieldType.DATE) and isinstance(
             value, int | float
         ):
@@ -298,12 +302,17 @@ _EMPTY: dict[CustomFieldType, object] = {
     CustomFieldType.DATE: 0,
     CustomFieldType.DATETIME: 0,
 }
+"""ServiceOps' value of an unset field, by type; text otherwise, and ``[]`` for
+``multiselect``."""
 
 
 def custom_value(field_type: str, value: object) -> object:
     """A typed core value as ServiceOps shows it: numbers as doubles, dates and date-times
-    as epoch milliseconds, times as ``HH:MM:SS``, the rest as text."""
+    as epoch milliseconds, times as ``HH:MM:SS``, multi-choice values as an array of
+    strings, the rest as text."""
     kind = CustomFieldType(field_type)
+    if kind is CustomFieldType.MULTISELECT:
+        return [str(item) for item in value] if isinstance(value, list | tuple) else []
     if value is None:
         return _EMPTY.get(kind, "")
     if isinstance(value, bool):
@@ -323,7 +332,7 @@ def custom_output(
     definitions: Sequence[FieldDefinition], values: Mapping[str, object]
 ) -> dict[str, object]:
     """Every field of the form by display name, unset ones with ServiceOps' empty value
-    (``""``, ``0.0``, ``false``, ``0``). ``values`` are keyed by slug."""
+    (``""``, ``0.0``, ``false``, ``0``, ``[]``). ``values`` are keyed by slug."""
     return {
         definition.name: custom_value(definition.field_type, values.get(definition.slug))
         for definition in definitions

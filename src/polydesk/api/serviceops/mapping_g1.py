@@ -41,6 +41,7 @@ TYPE_CODE_OF: dict[CustomFieldType, int] = {
     CustomFieldType.NUMBER: 5,
     CustomFieldType.DECIMAL: 3,
     CustomFieldType.LIST: 1,
+    CustomFieldType.MULTISELECT: 8,
     CustomFieldType.BOOLEAN: 4,
     CustomFieldType.DATE: 1,
     CustomFieldType.TIME: 1,
@@ -51,7 +52,8 @@ TYPE_CODE_OF: dict[CustomFieldType, int] = {
     CustomFieldType.SLUG: 1,
 }
 """The G1 type code each Polydesk field type is shown with. Dates and times are ISO strings;
-date-times are epoch milliseconds (``longValue``), as ServiceOps sends them."""
+date-times are epoch milliseconds (``longValue``), as ServiceOps sends them; multi-choice
+values are string lists (``stringListValue``)."""
 
 
 def priority_in(level: G1Level) -> int:
@@ -118,6 +120,8 @@ def _given_value(value: CustomFieldValue, where: str) -> object:
 def _typed_for(field: CustomField, raw: object, where: str) -> object:
     """Adapt a wire value to what the field's validator takes."""
     kind = CustomFieldType(field.field_type)
+    if kind is CustomFieldType.MULTISELECT:
+        return raw  # a list of choices (``[]`` clears) or one choice; the service checks it
     if isinstance(raw, list):
         if len(raw) == 0:
             return None
@@ -175,6 +179,8 @@ def _plain(value: object) -> object:
         return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
     return value
 
 

@@ -107,8 +107,18 @@ class _TicketIn(_In):
     fileAttachments: list[FileAttachmentIn] | None = None
     linkAssetIds: list[LinkAssetIn] | None = None
     customField: dict[str, Any] | None = Field(
-        default=None, examples=[{"New Dropdown": "1", "New Number": 110.1}]
+        default=None,
+        examples=[
+            {
+                "New Dropdown": "1",
+                "New Number": 110.1,
+                "New Multi-Select Dropdown": ["A", "C"],
+                "New Datetime": 1756304676767,
+            }
+        ],
     )
+    """Keyed by display name: text, numbers, a choice name, an array of choice names for
+    multi-choice fields (``[]`` clears), epoch milliseconds for dates and date-times."""
 
 
 class RequestCreate(_TicketIn):
@@ -194,8 +204,9 @@ class ReleaseUpdate(_TicketIn):
 
 class Ticket(_Out):
     """A request, service request, change, problem or release as the G2 API answers it.
-    Keys without a value are left out; ``fileAttachments`` and ``customField`` are always
-    present."""
+    Keys without a value (and ``tags`` and ``ccEmailSet`` when empty) are left out, as in the
+    observed responses; ``fileAttachments`` and ``customField`` are always present, the latter
+    with every field of the form."""
 
     id: int = Field(examples=[65])
     name: str = Field(examples=["INC-46"])

@@ -172,17 +172,17 @@ class FormField(BaseModel):
     name: str = Field(examples=["New Dropdown"])
     label: str
     type: int = Field(examples=[1])
-    """The type code to send (1 STRING, 2 INTEGER, 3 DOUBLE, 4 BOOLEAN, 5 LONG, 10 BIG
-    STRING)."""
+    """The type code to send (1 STRING, 2 INTEGER, 3 DOUBLE, 4 BOOLEAN, 5 LONG, 8 STRING
+    LIST, 10 BIG STRING)."""
     typeName: str = Field(examples=["STRING"])
     valueMember: str = Field(examples=["stringValue"])
     """The member of the value object that holds the value."""
     fieldType: str = Field(examples=["list"])
-    """Polydesk's own type (text, textarea, number, decimal, list, boolean, date, time,
-    datetime, email, url, ipaddress, slug)."""
+    """Polydesk's own type (text, textarea, number, decimal, list, multiselect, boolean, date,
+    time, datetime, email, url, ipaddress, slug)."""
     required: bool
     options: list[str]
-    """The allowed values of a ``list`` field."""
+    """The allowed values of a ``list`` or ``multiselect`` field."""
     helpText: str | None = None
 
 

@@ -364,8 +364,8 @@ async def render(session: Session, request: Request, items: Sequence[Record]) ->
             "description": mapping.plain_text(r.description),
             "requesterEmail": requester.email if requester is not None else r.submitter_email,
             "requesterName": users.full_name(requester) if requester is not None else None,
-            "ccEmailSet": list(r.cc_emails or []),
-            "tags": list(r.tags or []),
+            "ccEmailSet": list(r.cc_emails or []) or None,  # empty lists are left out, as
+            "tags": list(r.tags or []) or None,  # the observed responses leave them out
             "statusName": statuses[r.status_id].name if r.status_id in statuses else None,
             "priorityName": mapping.PRIORITY_NAMES.get(r.priority),
             "impactName": mapping.IMPACT_NAMES.get(Impact(r.impact)) if r.impact else None,
