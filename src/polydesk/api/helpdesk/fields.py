@@ -287,6 +287,36 @@ class ChoiceField(Field):
         return by_text[key]
 
 
+@dataclass
+class MultipleChoiceField(ChoiceField):
+    """DRF's ``MultipleChoiceField``: a JSON list, or the repeated values of a form field (an
+    omitted form field on a full write is the empty list). Repeated choices collapse; the
+    order given is kept."""
+
+    kind: str = "multiple choice"
+
+    def html_empty(self) -> Any:
+        return []
+
+    def read(self, body: Body, *, partial: bool) -> Any:
+        if body.is_form and body.has(self.name):
+            items = [item for item in body.getlist(self.name) if item != ""]
+            return self.parse(items)
+        return super().read(body, partial=partial)
+
+    def parse(self, raw: Any) -> Any:
+        if isinstance(raw, str) or not isinstance(raw, list | tuple):
+            raise FieldError(f'Expected a list of items but got type "{_type_name(raw)}".')
+        if not raw and not self.allow_blank and self.required:
+            raise FieldError("This selection may not be empty.")
+        chosen: list[Any] = []
+        for item in raw:
+            value = ChoiceField.parse(self, item)
+            if value not in chosen:
+                chosen.append(value)
+        return chosen
+
+
 def _display(raw: Any) -> str:
     if raw is True:
         return "True"

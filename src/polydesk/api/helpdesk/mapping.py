@@ -125,11 +125,14 @@ def custom_key(field: CustomField) -> str:
 
 def custom_output(field: CustomField, value: object) -> Any:
     """The wire form of a custom value: integers as numbers, booleans as booleans, dates as
-    ``YYYY-MM-DD``, times as ``HH:MM:SS``, datetimes as ``YYYY-MM-DDTHH:MM`` (UTC), decimals
-    and everything else as text; unset as ``null``."""
+    ``YYYY-MM-DD``, times as ``HH:MM:SS``, datetimes as ``YYYY-MM-DDTHH:MM`` (UTC),
+    multi-choice values as a list of strings, decimals and everything else as text; unset as
+    ``null``."""
     if value is None:
         return None
     match CustomFieldType(field.field_type):
+        case CustomFieldType.MULTISELECT:
+            return [str(item) for item in value] if isinstance(value, list | tuple) else [value]
         case CustomFieldType.NUMBER:
             return int(value) if isinstance(value, int | float | Decimal | str) else value
         case CustomFieldType.BOOLEAN:

@@ -29,6 +29,11 @@ def _field_schema(item: f.Field, *, for_input: bool) -> dict[str, Any]:
             schema = {"type": "string", "format": "binary"}
         case f.BooleanField():
             schema = {"type": "boolean"}
+        case f.MultipleChoiceField():
+            schema = {
+                "type": "array",
+                "items": {"type": "string", "enum": [v for v, _ in item.choices]},
+            }
         case f.ChoiceField():
             values = [v for v, _label in item.choices]
             kind = "integer" if values and all(isinstance(v, int) for v in values) else "string"

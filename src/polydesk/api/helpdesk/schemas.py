@@ -44,6 +44,8 @@ def custom_field(field: CustomField) -> f.Field:
             )
         case CustomFieldType.LIST:
             return f.ChoiceField(**common, choices=[(c, c) for c in field.choices])
+        case CustomFieldType.MULTISELECT:
+            return f.MultipleChoiceField(**common, choices=[(c, c) for c in field.choices])
         case CustomFieldType.BOOLEAN:
             return f.BooleanField(**common)
         case CustomFieldType.DATE:
