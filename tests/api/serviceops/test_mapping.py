@@ -158,3 +158,19 @@ def test_assets() -> None:
     with pytest.raises(Invalid) as info:
         mapping.asset_model_of("MagicAsset")
     assert info.value.field == "type"
+
+
+def test_multi_choice_custom_values() -> None:
+    fields = [*FIELDS, Field("New Checkbox", "new_checkbox", CustomFieldType.MULTISELECT.value)]
+    assert mapping.custom_input({"New Checkbox": ["C", "B"]}, fields) == {
+        "New Checkbox": ["C", "B"]
+    }
+    assert mapping.custom_input({"new checkbox": []}, fields) == {"new checkbox": []}
+    assert mapping.custom_input({"New Checkbox": "A"}, fields) == {"New Checkbox": "A"}
+    with pytest.raises(Invalid) as info:
+        mapping.custom_input({"New Checkbox": {"A": 1}}, fields)
+    assert info.value.field == "customField.New Checkbox"
+    assert "array of choice names" in info.value.message
+    output = mapping.custom_output(fields, {"new_checkbox": ["C", "B"]})
+    assert output["New Checkbox"] == ["C", "B"]
+    assert mapping.custom_output(fields, {})["New Checkbox"] == []

@@ -95,7 +95,7 @@ async def test_g2_string_arrays_round_trip(client: httpx.AsyncClient, db: Databa
         ({MULTI: ["A", "D"]}, f"customField.{MULTI}", "'D'"),
         ({MULTI: ["A", "a"]}, f"customField.{MULTI}", "twice"),
         ({MULTI: ["A", None]}, f"customField.{MULTI}", "None"),
-        ({MULTI: {"A": True}}, f"customField.{MULTI}", ""),
+        ({MULTI: {"A": True}}, f"customField.{MULTI}", "an array of choice names"),
         ({"New Radio": ["A", "B"]}, "customField.New Radio", ""),
         ({"New Text Input": ["x"]}, "customField.New Text Input", ""),
         ({"New Datetime": [1756304676767]}, "customField.New Datetime", ""),

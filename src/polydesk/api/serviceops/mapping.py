@@ -277,8 +277,13 @@ def custom_input(
             result[key] = value
             continue
         if isinstance(value, list | dict):
+            expected = (
+                "an array of choice names"
+                if kind is CustomFieldType.MULTISELECT
+                else "a single value"
+            )
             raise Invalid(
-                f"Invalid {field} {key!r}: expected a single value, not {value!r}.",
+                f"Invalid {field} {key!r}: expected {expected}, not {value!r}.",
                 field=f"{field}.{key}",
                 value=value,
             )
