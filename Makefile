@@ -18,8 +18,8 @@ run: install
 	$(BIN)/polydesk serve --host 127.0.0.1 --port 8000
 
 lint: install
-	$(BIN)/ruff check src tests tools
-	$(BIN)/ruff format --check src tests tools
+	$(BIN)/ruff check src tests tools bench
+	$(BIN)/ruff format --check src tests tools bench
 
 typecheck: install
 	$(BIN)/mypy

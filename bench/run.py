@@ -165,11 +165,8 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                request = urllib.request.Request(
-                    f"http://127.0.0.1:{self.port}/api/tickets/1/",
-                    headers={"Authorization": BASIC},
-                )
-                with urllib.request.urlopen(request, timeout=120):
+                url = f"http://127.0.0.1:{self.port}/api/"
+                with urllib.request.urlopen(url, timeout=30):
                     return
             except urllib.error.HTTPError:
                 return
@@ -177,14 +174,20 @@ class Server:
                 time.sleep(0.5)
         raise SystemExit(f"{self.name} did not start; see {WORK / (self.name + '.log')}")
 
-    def stop(self) -> None:
+    def stop(self, hard: bool = False) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
+            os.killpg(self.proc.pid, signal.SIGKILL if hard else signal.SIGTERM)
             try:
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
         self.proc = None
+
+    def restart(self) -> None:
+        """Drop the work still queued (a sync worker finishes a request whose client left)."""
+        self.stop(hard=True)
+        self.start()
 
 
 def post_form(url: str, fields: dict[str, str], auth: str) -> dict[str, Any]:
@@ -219,6 +222,7 @@ def credentials() -> dict[str, str]:
 def run_wrk(
     wrk: str, scenario: str, server: str, records: int, auth: str, seconds: float, conns: int
 ) -> dict[str, Any]:
+    """One wrk run. A run that completes nothing reports ``rps_below`` = 1/duration."""
     script = WORK / "wrk" / f"{scenario}.lua"
     script.parent.mkdir(parents=True, exist_ok=True)
     script.write_text(
@@ -236,6 +240,8 @@ def run_wrk(
     ok = raw["requests"] - raw["non2xx"]
     return {
         "rps": ok / seconds_run if seconds_run else 0.0,
+        "rps_below": round(1 / seconds_run, 4) if ok == 0 and seconds_run else None,
+        "connections": conns,
         "p50_ms": raw["p50_us"] / 1000 if raw["requests"] else None,
         "p99_ms": raw["p99_us"] / 1000 if raw["requests"] else None,
         **raw,
@@ -250,6 +256,9 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "rps": statistics.median(rps),
         "rps_min": min(rps),
         "rps_max": max(rps),
+        "rps_below": max((r["rps_below"] for r in runs if r["rps_below"]), default=None)
+        if not any(rps)
+        else None,
         "p50_ms": statistics.median(p50) if p50 else None,
         "p99_ms": statistics.median(p99) if p99 else None,
         "p99_ms_min": min(p99) if p99 else None,
@@ -280,6 +289,7 @@ def environment(args: argparse.Namespace, wrk: str) -> dict[str, Any]:
         for p in json.loads(polydesk_pkgs) + json.loads(peer_pkgs)
         if p["name"].lower() in keep
     }
+    load = Path("/proc/loadavg").read_text().split()[:3]
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
@@ -287,6 +297,7 @@ def environment(args: argparse.Namespace, wrk: str) -> dict[str, Any]:
             "cores": os.cpu_count(),
             "os": platform.platform(),
             "python": platform.python_version(),
+            "load_average_at_start": load,
             "note": "client (wrk) and servers share the machine; loopback only",
         },
         "versions": {
@@ -299,6 +310,7 @@ def environment(args: argparse.Namespace, wrk: str) -> dict[str, Any]:
             "workers_per_server": args.workers,
             "wrk_threads": 1,
             "connections": args.connections,
+            "peer_connections": args.peer_connections,
             "seconds_per_run": args.seconds,
             "peer_seconds_per_run": args.peer_seconds,
             "runs": args.runs,
@@ -308,7 +320,9 @@ def environment(args: argparse.Namespace, wrk: str) -> dict[str, Any]:
             "polydesk": "polydesk serve (uvicorn), POLYDESK_DB_POOL_SIZE default, Basic "
             "credential cache on (default 60 s), rate limit raised to 1e9/h",
             "peer": "gunicorn sync workers, Django default PBKDF2 hasher, CONN_MAX_AGE=60, "
-            "DEBUG off",
+            "DEBUG off; one connection per worker (a sync worker serves one request at a "
+            "time); restarted after each run so that requests left queued by wrk do not run "
+            "on into the next measurement",
             "limit": "uvicorn + Starlette + asyncpg pool (2..10) per worker",
         },
     }
@@ -328,6 +342,9 @@ def write_results(env: dict[str, Any], data: dict[str, Any], plots: bool) -> Non
                 "polydesk_over_peer": ratio(pd, servers.get("peer", {}).get("rps")),
                 "polydesk_over_limit": ratio(pd, servers.get("limit", {}).get("rps")),
             }
+            below = servers.get("peer", {}).get("rps_below")
+            if below:  # the peer completed nothing: a lower bound of the ratio
+                entry["polydesk_over_peer_at_least"] = ratio(pd, below)
             ratios.setdefault(size, {})[scenario] = entry
     latest = {"environment": env, "results": data, "ratios": ratios}
     (RESULTS / "latest.json").write_text(json.dumps(latest, indent=2) + "\n")
@@ -338,6 +355,18 @@ def write_results(env: dict[str, Any], data: dict[str, Any], plots: bool) -> Non
 
 def fmt(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def peer_ratio(entry: dict[str, Any]) -> str:
+    if entry.get("polydesk_over_peer_at_least"):
+        return f"> {entry['polydesk_over_peer_at_least']:,.0f}"
+    return fmt(entry.get("polydesk_over_peer"), 2)
+
+
+def rps_text(summary: dict[str, Any]) -> str:
+    if summary.get("rps_below"):
+        return f"< {summary['rps_below']:.2f} (none completed)"
+    return fmt(summary["rps"])
 
 
 def markdown(env: dict[str, Any], data: dict[str, Any], ratios: dict[str, Any]) -> str:
@@ -361,10 +390,10 @@ def markdown(env: dict[str, Any], data: dict[str, Any], ratios: dict[str, Any]) 
             for server, s in servers.items():
                 r = ratios[size][scenario] if server == "polydesk" else {}
                 lines.append(
-                    f"| {SCENARIOS[scenario][2]} | {server} | {fmt(s['rps'])} | "
+                    f"| {SCENARIOS[scenario][2]} | {server} | {rps_text(s)} | "
                     f"{fmt(s['rps_min'])}–{fmt(s['rps_max'])} | {fmt(s['p50_ms'])} | "
                     f"{fmt(s['p99_ms'])} | {s['requests']} | {s['non2xx']} | "
-                    f"{fmt(r.get('polydesk_over_peer'), 2)} | "
+                    f"{peer_ratio(r)} | "
                     f"{fmt(r.get('polydesk_over_limit'), 2)} |"
                 )
         lines.append("")
@@ -419,14 +448,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=None)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--peer-connections", type=int, default=None, help="default: workers")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS))
     parser.add_argument("--servers", nargs="+", default=["polydesk", "peer", "limit"])
     args = parser.parse_args()
+    args.peer_connections = args.peer_connections or args.workers
     if args.quick:
         args.sizes = args.sizes or [1000]
-        args.seconds = args.seconds or 3
-        args.peer_seconds = args.peer_seconds or 12
+        args.seconds = args.seconds or 2
+        args.peer_seconds = args.peer_seconds or 15
         args.runs = args.runs or 3
     else:
         args.sizes = args.sizes or [1000, 100_000, 1_000_000]
@@ -445,6 +476,10 @@ def main() -> None:
                 server.start()
             auth = credentials() if "polydesk" in servers else {"hd": BASIC}
             env = env or environment(args, wrk)
+            for name in ("polydesk", "limit"):
+                if name in servers:  # fill the per-process credential caches and pools
+                    for scenario in ("hd_get", "hd_list"):
+                        run_wrk(wrk, scenario, name, records, auth["hd"], 2, args.connections)
             runs: dict[str, dict[str, list[dict[str, Any]]]] = {}
             for run in range(args.runs):
                 for scenario in args.scenarios:
@@ -455,8 +490,11 @@ def main() -> None:
                         seconds = args.peer_seconds if server == "peer" else args.seconds
                         if server == "peer" and run > 0 and args.quick:
                             continue  # one long peer run is all a short bench can afford
+                        conns = args.peer_connections if server == "peer" else args.connections
                         result = run_wrk(wrk, scenario, server, records,
-                                         auth[scenario[:2]], seconds, args.connections)  # fmt: skip
+                                         auth[scenario[:2]], seconds, conns)  # fmt: skip
+                        if server == "peer":
+                            servers["peer"].restart()
                         runs.setdefault(scenario, {}).setdefault(server, []).append(result)
                         log(
                             f"{records} {scenario} {server}: {result['rps']:.1f} req/s "

@@ -11,8 +11,11 @@ function pick_id()
   return math.random(1, records)
 end
 
+-- wrk.format replaces wrk.headers when given a table: copy them in.
 function json_body(method, path, body)
-  return wrk.format(method, path, {["Content-Type"] = "application/json"}, body)
+  local headers = {["Content-Type"] = "application/json"}
+  for k, v in pairs(wrk.headers) do headers[k] = v end
+  return wrk.format(method, path, headers, body)
 end
 
 statuses = {}
