@@ -296,11 +296,19 @@ def test_show_incident_example_shape_and_links(desk: Desk) -> None:
         shown.append(incident)
     assert any(i["problems"] for i in shown)  # the demo links problems to incidents
 
-    # Every link handed out inside a record answers (those the API serves).
+    # Every link handed out inside a record answers.
     incident = next(i for i in shown if i["watches"] and i["latest_note"])
+    service = desk.get(f"{incident['service']['service_link']}.json")["service"]
+    assert service["service_activity_types"] and service["priorities"]
     links = [
         incident["incident_link"],
         incident["service"]["service_link"],
+        *{i["priority"]["service_priority_link"] for i in shown},
+        *{a["service_activity_type_link"] for i in shown if (a := i["service_activity_type"])},
+        *(
+            t["service_activity_type"]["service_activity_type_link"]
+            for t in service["service_activity_types"]
+        ),
         incident["watches"][0]["watch"]["watch_link"],
         next(v for k, v in incident["latest_note"].items() if k.endswith("_link")),
         *(u["user_link"] for k in ("assigned_user", "owner") if (u := incident[k])),
