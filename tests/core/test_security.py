@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -70,3 +71,28 @@ def test_references_are_alphanumeric() -> None:
     assert len(refs) == 100
     assert all(re.fullmatch(r"[A-Za-z0-9]{16}", ref) for ref in refs)
     assert len(security.new_reference(10)) == 10
+
+
+async def test_password_work_runs_off_the_event_loop() -> None:
+    """While a password is hashed or verified, other coroutines keep running."""
+    hashed = security.hash_password("correct horse")
+    ticks = 0
+    done = False
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while not done:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(ticker())
+    await asyncio.sleep(0)
+    before = ticks
+    assert await security.verify_password_async(hashed, "correct horse")
+    assert not await security.verify_password_async(hashed, "wrong horse")
+    assert not await security.verify_password_async(None, "anything")
+    await security.burn_password_verify_async("anything")
+    assert security.verify_password(await security.hash_password_async("x"), "x")
+    done = True
+    await task
+    assert ticks - before > 10

@@ -1,8 +1,11 @@
 """Password hashing, secret generation and digests.
 
-Passwords use argon2id. API tokens and client secrets are random, shown once, and stored
-only as SHA-256 digests: they carry enough entropy that a fast digest is safe, and a lookup
-by digest is one indexed query.
+Passwords use argon2id. Hashing or verifying a password costs a large fraction of a second of
+CPU on purpose; the ``*_async`` variants run it in a worker thread (argon2 releases the GIL), so
+a server's event loop keeps serving other requests meanwhile. Services use those.
+
+API tokens and client secrets are random, shown once, and stored only as SHA-256 digests: they
+carry enough entropy that a fast digest is safe, and a lookup by digest is one indexed query.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import secrets
 import string
 from functools import lru_cache
 
+import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -45,6 +49,20 @@ def burn_password_verify(password: str) -> None:
     """Spend what a real verification costs, so an unknown login answers as slowly as a
     wrong password and logins cannot be enumerated by timing."""
     verify_password(_dummy_hash(), password)
+
+
+async def hash_password_async(password: str) -> str:
+    return await anyio.to_thread.run_sync(hash_password, password)
+
+
+async def verify_password_async(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        return False
+    return await anyio.to_thread.run_sync(verify_password, password_hash, password)
+
+
+async def burn_password_verify_async(password: str) -> None:
+    await anyio.to_thread.run_sync(burn_password_verify, password)
 
 
 def new_secret(nbytes: int = 32) -> str:

@@ -407,9 +407,9 @@ async def password_grant(
         raise InvalidGrant("too_long")
     user = await repository.find_user_by_login(session, login)
     if user is None:
-        security.burn_password_verify(password)
+        await security.burn_password_verify_async(password)
         raise InvalidGrant("unknown_user")
-    if not security.verify_password(user.password_hash, password):
+    if not await security.verify_password_async(user.password_hash, password):
         raise InvalidGrant("wrong_password")
     return await issue_tokens(
         session, settings, client, user, grant_type=GrantType.PASSWORD.value, channel=channel
@@ -816,9 +816,9 @@ async def authenticate_basic(
         cache.discard(key)
     user = await repository.find_user_by_login(session, login)
     if user is None:
-        security.burn_password_verify(password)
+        await security.burn_password_verify_async(password)
         return None
-    if not security.verify_password(user.password_hash, password) or not user.is_active:
+    if not await security.verify_password_async(user.password_hash, password) or not user.is_active:
         return None
     cache.put(key, user)
     return Principal(user_id=user.id, role=Role(user.role), method=AuthMethod.BASIC)

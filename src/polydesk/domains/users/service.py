@@ -219,7 +219,7 @@ async def create_user(session: AsyncSession, actor: Actor, data: UserCreate) -> 
         first_name=first_name,
         last_name=last_name,
         role=role.value,
-        password_hash=security.hash_password(data.password) if data.password else None,
+        password_hash=await security.hash_password_async(data.password) if data.password else None,
         password_changed_at=now if data.password else None,
         is_active=data.is_active,
         phone=_clean_phone(data.phone),
@@ -357,7 +357,10 @@ async def _save(
 
 
 async def _store_password(session: AsyncSession, actor: Actor, user: User, password: str) -> None:
-    changes = {"password_hash": security.hash_password(password), "password_changed_at": utcnow()}
+    changes = {
+        "password_hash": await security.hash_password_async(password),
+        "password_changed_at": utcnow(),
+    }
     await repository.update_unique(session, user, changes)
     await audit.record(
         session, actor, "user.password_changed", object_type="user", object_id=user.id
@@ -424,15 +427,15 @@ async def authenticate(session: AsyncSession, login: str, password: str) -> User
         return None
     user = await get_user_by_login(session, login)
     if user is None or not user.password_hash:
-        security.burn_password_verify(password)
+        await security.burn_password_verify_async(password)
         return None
-    if not security.verify_password(user.password_hash, password):
+    if not await security.verify_password_async(user.password_hash, password):
         return None
     if not user.is_active:
         return None
     if security.password_needs_rehash(user.password_hash):
         await repository.update_unique(
-            session, user, {"password_hash": security.hash_password(password)}
+            session, user, {"password_hash": await security.hash_password_async(password)}
         )
         await audit.record(
             session,
