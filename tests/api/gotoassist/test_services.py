@@ -79,3 +79,26 @@ async def test_not_found(desk: Desk) -> None:
     ]
     path = "/v1/services/service-desk/service_activity_types/987654.json"
     assert failed(await desk.get(path)) == ["no service activity type found"]
+
+
+async def test_priority_id_and_type_name_the_same_things_as_their_aliases(desk: Desk) -> None:
+    """``priority_id`` (a service priority's id) is an alias of ``priority_level``, and
+    ``type`` (an activity type's id) of ``service_activity_type_id``."""
+    async with desk.db.unit_of_work() as session:
+        bug = await catalog.create_activity_type(
+            session, Actor.system(), desk.service.id, ActivityTypeCreate(name="Bug")
+        )
+        priorities = await catalog.list_priorities(session, desk.service.id)
+    urgent = next(p for p in priorities if p.level == 1)
+    body = {
+        "incident": {
+            "title": "By priority id",
+            "service_id": desk.service.id,
+            "priority_id": str(urgent.id),
+            "type": bug.id,
+        }
+    }
+    created = (await desk.ok(await desk.post("/v1/incidents.json", body)))["incident"]
+    assert created["priority"]["level"] == 1
+    assert created["priority"]["id"] == urgent.id
+    assert created["type"]["name"] == "Bug"
