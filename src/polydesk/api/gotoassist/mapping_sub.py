@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from polydesk.core.enums import NoteType, RecordKind
 from polydesk.core.errors import Invalid
@@ -414,6 +414,10 @@ _TESTER_USER_KEYS = ("user_id", "tester_id", "tested_by")
 _REVIEWER_USER_KEYS = ("user_id", "review_user_id", "reviewer_id", "reviewed_by")
 
 
+_StaffCreate = TypeVar("_StaffCreate", ChangeTesterCreate, ReviewUserCreate)
+_StaffUpdate = TypeVar("_StaffUpdate", ChangeTesterUpdate, ReviewUserUpdate)
+
+
 def _staff_fields(
     body: Mapping[str, Any], user_keys: Sequence[str], moment_keys: Sequence[str]
 ) -> dict[str, Any]:
@@ -435,22 +439,29 @@ def _staff_fields(
     return fields
 
 
-def tester_create_from(body: Mapping[str, Any]) -> ChangeTesterCreate:
-    fields = _staff_fields(body, _TESTER_USER_KEYS, ("tested_at",))
+def _staff_create(
+    body: Mapping[str, Any], user_keys: Sequence[str], moment_key: str, model: type[_StaffCreate]
+) -> _StaffCreate:
+    """A tester or review user to add: ``user_id`` required; status, note and the moment of
+    the test or review (``moment_key``) when given."""
+    fields = _staff_fields(body, user_keys, (moment_key,))
     if fields.get("user_id") is None:
         raise Invalid("user_id can't be blank", field="user_id", value=None)
-    data = ChangeTesterCreate(user_id=fields["user_id"])
+    given: dict[str, Any] = {"user_id": fields["user_id"]}
     if fields.get("status") is not None:
-        data.status = fields["status"]
+        given["status"] = fields["status"]
     if "note" in fields:
-        data.note = fields["note"]
+        given["note"] = fields["note"]
     if "moment" in fields:
-        data.tested_at = fields["moment"]
-    return data
+        given[moment_key] = fields["moment"]
+    return model(**given)
 
 
-def tester_update_from(body: Mapping[str, Any]) -> ChangeTesterUpdate:
-    fields = _staff_fields(body, _TESTER_USER_KEYS, ("tested_at",))
+def _staff_update(
+    body: Mapping[str, Any], user_keys: Sequence[str], moment_key: str, model: type[_StaffUpdate]
+) -> _StaffUpdate:
+    """The fields given, and only those (applied with ``exclude_unset``)."""
+    fields = _staff_fields(body, user_keys, (moment_key,))
     given: dict[str, Any] = {}
     if fields.get("user_id") is not None:
         given["user_id"] = fields["user_id"]
@@ -459,8 +470,16 @@ def tester_update_from(body: Mapping[str, Any]) -> ChangeTesterUpdate:
     if "note" in fields:
         given["note"] = fields["note"]
     if "moment" in fields:
-        given["tested_at"] = fields["moment"]
-    return ChangeTesterUpdate(**given)
+        given[moment_key] = fields["moment"]
+    return model(**given)
+
+
+def tester_create_from(body: Mapping[str, Any]) -> ChangeTesterCreate:
+    return _staff_create(body, _TESTER_USER_KEYS, "tested_at", ChangeTesterCreate)
+
+
+def tester_update_from(body: Mapping[str, Any]) -> ChangeTesterUpdate:
+    return _staff_update(body, _TESTER_USER_KEYS, "tested_at", ChangeTesterUpdate)
 
 
 def review_user_to_wire(reviewer: ReleaseReviewUser, *, user: Wire | None, base: str) -> Wire:
@@ -479,31 +498,11 @@ def review_user_to_wire(reviewer: ReleaseReviewUser, *, user: Wire | None, base:
 
 
 def review_user_create_from(body: Mapping[str, Any]) -> ReviewUserCreate:
-    fields = _staff_fields(body, _REVIEWER_USER_KEYS, ("reviewed_at",))
-    if fields.get("user_id") is None:
-        raise Invalid("user_id can't be blank", field="user_id", value=None)
-    data = ReviewUserCreate(user_id=fields["user_id"])
-    if fields.get("status") is not None:
-        data.status = fields["status"]
-    if "note" in fields:
-        data.note = fields["note"]
-    if "moment" in fields:
-        data.reviewed_at = fields["moment"]
-    return data
+    return _staff_create(body, _REVIEWER_USER_KEYS, "reviewed_at", ReviewUserCreate)
 
 
 def review_user_update_from(body: Mapping[str, Any]) -> ReviewUserUpdate:
-    fields = _staff_fields(body, _REVIEWER_USER_KEYS, ("reviewed_at",))
-    given: dict[str, Any] = {}
-    if fields.get("user_id") is not None:
-        given["user_id"] = fields["user_id"]
-    if "status" in fields:
-        given["status"] = fields["status"]
-    if "note" in fields:
-        given["note"] = fields["note"]
-    if "moment" in fields:
-        given["reviewed_at"] = fields["moment"]
-    return ReviewUserUpdate(**given)
+    return _staff_update(body, _REVIEWER_USER_KEYS, "reviewed_at", ReviewUserUpdate)
 
 
 # Issues --------------------------------------------------------------------------------------
