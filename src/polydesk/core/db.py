@@ -37,16 +37,32 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     cursor.close()
 
 
+def _sqlite_foreign_keys_off(
+    dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry
+) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=OFF")
+    cursor.close()
+
+
 def _sqlite_begin(conn: Any) -> None:
     # Take the write lock at the start of the transaction: a deferred transaction that later
     # tries to write can fail with SQLITE_BUSY instead of waiting.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_engine(database_url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    database_url: str, *, pool_size: int = 10, echo: bool = False, foreign_keys: bool = True
+) -> AsyncEngine:
+    """``foreign_keys=False`` is for migrations only: SQLite alters a table by copying it and
+    dropping the original, and with foreign keys enforced that drop would run the ``ON DELETE``
+    actions of every row referring to it (customers of a user account deleted, records'
+    requesters cleared). PostgreSQL always enforces them."""
     if database_url.startswith("sqlite"):
         engine = create_async_engine(database_url, echo=echo)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        if not foreign_keys:
+            event.listen(engine.sync_engine, "connect", _sqlite_foreign_keys_off)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _no_pysqlite_transactions(dbapi_connection: Any, _record: Any) -> None:

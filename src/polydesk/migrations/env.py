@@ -23,6 +23,11 @@ def _run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            # Migrations run with foreign keys off (see create_engine); check them before commit.
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise RuntimeError(f"migration left rows with broken foreign keys: {broken}")
 
 
 async def _run_async() -> None:
@@ -30,7 +35,7 @@ async def _run_async() -> None:
     if existing is not None:
         _run(existing)
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
+    engine = create_engine(config.get_main_option("sqlalchemy.url") or "", foreign_keys=False)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)
