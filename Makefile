@@ -18,8 +18,8 @@ run: install
 	$(BIN)/polydesk serve --host 127.0.0.1 --port 8000
 
 lint: install
-	$(BIN)/ruff check src tests tools bench
-	$(BIN)/ruff format --check src tests tools bench
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 typecheck: install
 	$(BIN)/mypy

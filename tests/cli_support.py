@@ -20,14 +20,15 @@ from polydesk.core.db import create_engine
 POLYDESK = [sys.executable, "-m", "polydesk"]
 
 
-def cli_database_url(tmp_path: Path) -> str:
-    """A fresh database for CLI runs: SQLite in ``tmp_path``, or on PostgreSQL a sibling
-    database of the test database (``<name>_cli``), emptied first."""
+def cli_database_url(tmp_path: Path, purpose: str = "cli") -> str:
+    """A fresh, empty database for CLI runs (or another ``purpose``): SQLite in ``tmp_path``,
+    or on PostgreSQL a sibling database of the test database (``<name>_<purpose>``), emptied
+    first."""
     base = os.environ.get("POLYDESK_TEST_DATABASE_URL", "")
     if not base:
-        return f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
+        return f"sqlite+aiosqlite:///{tmp_path / f'{purpose}.sqlite3'}"
     url = make_url(base)
-    cli_name = f"{url.database}_cli"
+    cli_name = f"{url.database}_{purpose}"
 
     async def prepare() -> None:
         admin = create_engine(base)

@@ -33,8 +33,10 @@ async def make_user(
     username: str | None = None,
 ) -> User:
     n = _next()
+    address = email or f"user{n}@example.com"
     user = User(
-        email=(email or f"user{n}@example.com").lower(),
+        email=address,
+        email_key=address.lower(),
         username=username,
         username_key=username.lower() if username is not None else None,
         first_name=first_name,

@@ -146,7 +146,7 @@ def test_users_create_makes_a_user_who_can_sign_in(tmp_path: Path) -> None:
         "--name", "Ann Lee", "--username", "annl",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("created technician ann@example.com (id ")
+    assert result.stdout.startswith("created technician Ann@Example.com (id ")
 
     async def check(session: Session) -> User | None:
         return await users.authenticate(session, "ANNL", "pw")
@@ -154,7 +154,7 @@ def test_users_create_makes_a_user_who_can_sign_in(tmp_path: Path) -> None:
     user = _in_cli_database(env, check)
     assert user is not None
     assert (user.email, user.first_name, user.last_name, user.role) == (
-        "ann@example.com", "Ann", "Lee", "technician",
+        "Ann@Example.com", "Ann", "Lee", "technician",
     )  # fmt: skip
 
 

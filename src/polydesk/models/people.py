@@ -41,12 +41,18 @@ class Company(TimestampMixin, Base):
 
 
 class User(TimestampMixin, Base):
-    """A person who signs in or is named on records. ``email`` is stored lower-cased."""
+    """A person who signs in or is named on records.
+
+    ``email`` is kept as given (django-helpdesk compares it with ``submitter_email`` exactly);
+    sign-in and uniqueness ignore case through ``email_key``.
+    """
 
     __tablename__ = "user_account"
 
     id: Mapped[IdPk]
     email: Mapped[str] = mapped_column(String(320), unique=True)
+    email_key: Mapped[str] = mapped_column(String(320), unique=True)
+    """``email`` lower-cased: every look-up by address goes through it."""
     username: Mapped[str | None] = mapped_column(String(150))
     username_key: Mapped[str | None] = mapped_column(String(150), unique=True)
     """``username`` lower-cased: usernames are unique ignoring case."""

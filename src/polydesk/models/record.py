@@ -20,6 +20,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -53,6 +55,7 @@ class Record(Base):
         Index("ix_record_kind_status", "kind", "status_id"),
         Index("ix_record_kind_updated", "kind", "updated_at"),
         Index("ix_record_kind_last_active", "kind", "last_active_at"),
+        Index("ix_record_submitter_email_key", func.lower(text("submitter_email"))),
     )
 
     id: Mapped[IdPk]
@@ -77,7 +80,8 @@ class Record(Base):
         BigId, ForeignKey(_USER_FK, ondelete="SET NULL"), index=True
     )
     submitter_email: Mapped[str | None] = mapped_column(String(320), index=True)
-    """Stored lower-cased, like ``user_account.email``."""
+    """Kept as given: django-helpdesk matches it exactly. Searches ignoring case go through
+    ``ix_record_submitter_email_key`` on ``lower(submitter_email)``."""
     assignee_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey(_USER_FK, ondelete="SET NULL"), index=True
     )

@@ -52,6 +52,27 @@ async def test_admin_creates_an_active_user_with_a_hashed_password(
     assert signed_in.status_code == 200
 
 
+async def test_the_email_is_kept_as_given_and_signs_in_in_any_case(
+    client: httpx.AsyncClient, world: World, db: Database
+) -> None:
+    body = {**NEW, "email": "Dana.Scully@Example.com"}
+    response = await client.post("/api/users/", json=body, auth=world.admin_auth)
+    assert response.status_code == 201, response.text
+    assert response.json()["email"] == "Dana.Scully@Example.com"
+    async with db.unit_of_work() as session:
+        user = (await session.scalars(select(User).where(User.username == "dscully"))).one()
+    assert user.email == "Dana.Scully@Example.com"
+    for login in ("dana.scully@example.com", "DANA.SCULLY@EXAMPLE.COM"):
+        signed_in = await client.get("/api/user_tickets/", auth=(login, NEW["password"]))
+        assert signed_in.status_code == 200, login
+    before = await counts(db)
+    again = {**NEW, "username": "other", "email": "dana.scully@example.com"}
+    duplicate = await client.post("/api/users/", json=again, auth=world.admin_auth)
+    assert duplicate.status_code == 400
+    assert duplicate.json() == {"email": ["A user with that email address already exists."]}
+    assert await counts(db) == before
+
+
 async def test_user_errors(client: httpx.AsyncClient, world: World, db: Database) -> None:
     before = await counts(db)
     cases: list[tuple[dict[str, object], dict[str, object]]] = [

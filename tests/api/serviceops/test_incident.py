@@ -336,13 +336,14 @@ async def test_unknown_requester_email_creates_requester(
         client, api, requesterEmail="Someone.New@Example.com", requesterName="Some One"
     )
     read = await _get(client, api, incident_id)
-    assert read["requesterEmail"] == "someone.new@example.com"
+    assert read["requesterEmail"] == "Someone.New@Example.com"
     assert read["requesterName"] == "Some One"
-    # The same requester again: no second account.
+    # The same requester again, found ignoring case: no second account.
     again = await _get(
         client, api, await _create(client, api, requesterEmail="someone.new@example.com")
     )
     assert again["requesterName"] == "Some One"
+    assert again["requesterEmail"] == "Someone.New@Example.com"
 
 
 async def test_extra_keys_are_ignored(client: httpx.AsyncClient, db: Database) -> None:

@@ -166,13 +166,14 @@ async def test_unknown_requester_email_creates_a_requester(
         json={"subject": "Hi", "requesterEmail": "New.Person@Example.com"},
     )
     assert response.status_code == 200, response.text
-    assert response.json()["requesterEmail"] == "new.person@example.com"
+    assert response.json()["requesterEmail"] == "New.Person@Example.com"
     response = await client.post(
         "/api/v1/request",
         headers=api.headers,
         json={"subject": "Again", "requesterEmail": "new.person@example.com"},
     )
-    assert response.json()["requesterEmail"] == "new.person@example.com"
+    # The same requester, found ignoring case, with the address as first given.
+    assert response.json()["requesterEmail"] == "New.Person@Example.com"
 
 
 async def test_get_patch_delete_and_the_same_record_in_g1(

@@ -87,7 +87,13 @@ async def test_qualifications(client: httpx.AsyncClient, db: Database) -> None:
     api = await setup(client, db)
     first = await _create(client, api, subject="Mail down", priorityName="Urgent")
     second = await _create(client, api, subject="Printer", statusName="Pending", spam=True)
-    third = await _create(client, api, subject="Mail slow", locationName="Ahmedabad")
+    third = await _create(
+        client,
+        api,
+        subject="Mail slow",
+        locationName="Ahmedabad",
+        requesterEmail="Dana@Example.com",
+    )
 
     async def found(body: dict[str, Any]) -> list[int]:
         response = await client.post(SEARCH, headers=api.headers, json=body)
@@ -108,6 +114,9 @@ async def test_qualifications(client: httpx.AsyncClient, db: Database) -> None:
     assert await found(qual(rel("spam", "equal", True, "BooleanValueRest"))) == [second["id"]]
     assert await found(qual(rel("locationName", "equal", "Ahmedabad"))) == [third["id"]]
     assert await found(qual(rel("name", "equal", second["name"]))) == [second["id"]]
+    assert third["requesterEmail"] == "Dana@Example.com"
+    for email in ("Dana@Example.com", "dana@example.com", "DANA@EXAMPLE.COM"):
+        assert await found(qual(rel("requesterEmail", "equal", email))) == [third["id"]]
     assert await found(
         qual(rel("createdTime", "greater_than_or_equal", third["createdTime"], "TimeValueRest"))
     ) == [third["id"]]

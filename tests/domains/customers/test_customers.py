@@ -43,7 +43,7 @@ async def test_create_customer_creates_the_requester(db: Database) -> None:
                 portal_access=PortalAccess.COMPANY,
             ),
         )
-    assert details.user.email == "wile@acme.com" and details.user.role == "requester"
+    assert details.user.email == "Wile@Acme.com" and details.user.role == "requester"
     assert details.user.password_hash is None
     assert details.company is not None and details.company.id == company_id
     assert details.customer.portal_access == "company" and details.id == details.customer.id
@@ -140,10 +140,10 @@ async def test_update_customer_splits_account_and_profile_changes(db: Database) 
                 portal_access=PortalAccess.COMPANY_ADMIN,
             ),
         )
-    assert updated.user.first_name == "Carla" and updated.user.email == "carla@example.com"
+    assert updated.user.first_name == "Carla" and updated.user.email == "Carla@Example.com"
     assert updated.company is not None and updated.company.name == "Globex"
     (user_event,) = await events(db, "user.updated")
-    assert user_event.after == {"email": "carla@example.com", "first_name": "Carla"}
+    assert user_event.after == {"email": "Carla@Example.com", "first_name": "Carla"}
     (event,) = await events(db, "customer.updated")
     assert event.before == {"company_id": acme, "portal_access": "standard"}
     assert event.after == {"company_id": globex, "portal_access": "company_admin"}

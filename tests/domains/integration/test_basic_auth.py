@@ -152,7 +152,7 @@ async def test_changed_login_misses_the_cache(
     async with db.unit_of_work() as session:
         stored = await session.get(User, user.id)
         assert stored is not None
-        stored.email = "renamed@example.com"
+        stored.email = stored.email_key = "renamed@example.com"
     assert await _basic(db, settings, cache, "agent@example.com", PASSWORD) is None
 
 

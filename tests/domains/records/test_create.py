@@ -120,11 +120,11 @@ async def test_create_with_every_reference_and_field(db: Database) -> None:
     assert stored.owner_id == owner.id and stored.technician_group_id == group.id
     assert stored.company_id == company.id and stored.location_id == location.id
     assert stored.department_id == department.id and stored.service_id == svc.id
-    assert stored.submitter_email == "tim@example.com"
+    assert stored.submitter_email == "Tim@Example.COM"
     assert stored.source == "Email" and stored.spam and stored.on_hold
     assert stored.due_date == due.replace(tzinfo=UTC)
     assert stored.tags == ["mouse", "keyboard", "vpn"]
-    assert stored.cc_emails == ["a@example.com", "b@example.com"]
+    assert stored.cc_emails == ["A@Example.com", "b@example.com"]
 
 
 @pytest.mark.parametrize(

@@ -125,7 +125,7 @@ async def test_list_filters(db: Database) -> None:
             title="Spam offer",
             spam=True,
             service_id=svc2.id,
-            submitter_email="req@example.com",
+            submitter_email="rEQ@example.com",
         )
         await create(session, title="merged", merged_to_id=target.id, assignee_id=other.id)
         await create(session, kind=RecordKind.CHANGE, title="change", status_id=resolved.id)

@@ -32,7 +32,9 @@ from tests.domains.users.factories import (
 # Creating ----------------------------------------------------------------------------------
 
 
-async def test_create_user_stores_lower_cased_email_and_hashed_password(db: Database) -> None:
+async def test_create_user_keeps_the_email_as_given_and_hashes_the_password(
+    db: Database,
+) -> None:
     async with db.unit_of_work() as session:
         user = await service.create_user(
             session,
@@ -48,7 +50,7 @@ async def test_create_user_stores_lower_cased_email_and_hashed_password(db: Data
                 time_zone="Europe/London",
             ),
         )
-    assert user.email == "tim@acme.com"
+    assert (user.email, user.email_key) == ("Tim@ACME.com", "tim@acme.com")
     assert user.username == "Tim.Smith"
     assert user.role == "technician" and user.is_active
     assert user.password_hash is not None and user.password_hash.startswith("$argon2id$")
@@ -62,7 +64,7 @@ async def test_create_user_stores_lower_cased_email_and_hashed_password(db: Data
     assert event.object_type == "user" and event.object_id == user.id
     assert event.channel == "system" and event.actor_id is None
     assert event.after == {
-        "email": "tim@acme.com",
+        "email": "Tim@ACME.com",
         "username": "Tim.Smith",
         "first_name": "Tim",
         "last_name": "Smith",
@@ -113,7 +115,7 @@ async def test_invalid_email_is_refused(db: Database, email: str) -> None:
 async def test_valid_email_forms_are_accepted(db: Database, email: str) -> None:
     async with db.unit_of_work() as session:
         user = await service.create_user(session, SYSTEM, UserCreate(email=email))
-    assert user.email == email.lower()
+    assert (user.email, user.email_key) == (email, email.lower())
 
 
 async def test_duplicate_email_is_a_conflict_ignoring_case(db: Database) -> None:
@@ -355,9 +357,17 @@ async def test_update_checks_email_and_username_uniqueness(db: Database) -> None
         same = await service.update_user(
             session, SYSTEM, user.id, UserUpdate(email="New@Example.com", username="mine")
         )
-        assert (same.email, same.username) == ("new@example.com", "mine")
+        assert (same.email, same.email_key, same.username) == (
+            "New@Example.com",
+            "new@example.com",
+            "mine",
+        )
         cleared = await service.update_user(session, SYSTEM, user.id, UserUpdate(username=None))
         assert cleared.username is None
+        recased = await service.update_user(
+            session, SYSTEM, user.id, UserUpdate(email="new@EXAMPLE.com")
+        )
+        assert (recased.email, recased.email_key) == ("new@EXAMPLE.com", "new@example.com")
 
 
 async def test_changing_the_password_stamps_password_changed_at(db: Database) -> None:
@@ -626,16 +636,16 @@ def _hide_first_lookups(monkeypatch: pytest.MonkeyPatch, misses: int) -> None:
     the same address between this request's check and its insert."""
     from polydesk.domains.users import repository
 
-    real = repository.get_by_email
+    real = repository.get_by_email_key
     calls = {"n": 0}
 
-    async def lookup(session: AsyncSession, email: str) -> User | None:
+    async def lookup(session: AsyncSession, key: str) -> User | None:
         calls["n"] += 1
         if calls["n"] <= misses:
             return None
-        return await real(session, email)
+        return await real(session, key)
 
-    monkeypatch.setattr(repository, "get_by_email", lookup)
+    monkeypatch.setattr(repository, "get_by_email_key", lookup)
 
 
 async def test_a_lost_insert_race_is_a_conflict(
@@ -646,7 +656,8 @@ async def test_a_lost_insert_race_is_a_conflict(
     _hide_first_lookups(monkeypatch, misses=1)
     with pytest.raises(Conflict) as info:
         async with db.unit_of_work() as session:
-            await service.create_user(session, SYSTEM, UserCreate(email="dana@example.com"))
+            # Held by the unique email_key: the addresses differ only in case.
+            await service.create_user(session, SYSTEM, UserCreate(email="Dana@Example.com"))
     assert info.value.message == "A user with this e-mail already exists."
     assert await count(db, User) == 1
     assert await events(db, "user.created") == []

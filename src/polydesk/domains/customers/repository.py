@@ -67,7 +67,7 @@ async def list_all(
         pattern = f"%{_escape_like(query.lower())}%"
         conditions.append(
             or_(
-                User.email.like(pattern, escape="\\"),
+                User.email_key.like(pattern, escape="\\"),
                 func.lower(User.first_name + " " + User.last_name).like(pattern, escape="\\"),
             )
         )

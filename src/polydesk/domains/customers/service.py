@@ -74,7 +74,7 @@ async def create_customer(
     access = PortalAccess(data.portal_access)
     _check_access(access, data.company_id)
     company = await _company(session, data.company_id)
-    email = users.normalise_email(data.email)
+    email = users.check_email(data.email)
     user = await users.get_user_by_email(session, email)
     if user is not None:
         if user.role != Role.REQUESTER.value:

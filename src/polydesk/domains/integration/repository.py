@@ -42,11 +42,11 @@ async def get_user(session: AsyncSession, user_id: int) -> User | None:
 
 
 async def find_user_by_login(session: AsyncSession, login: str) -> User | None:
-    """By e-mail (stored lower-cased, unique index) first, then by username, ignoring case."""
+    """By e-mail (through the unique ``email_key``) first, then by username, ignoring case."""
     key = login.strip().lower()
     if not key:
         return None
-    user: User | None = await session.scalar(select(User).where(User.email == key))
+    user: User | None = await session.scalar(select(User).where(User.email_key == key))
     if user is not None:
         return user
     rows = (await session.scalars(select(User).where(func.lower(User.username) == key))).all()

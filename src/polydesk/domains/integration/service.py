@@ -793,7 +793,7 @@ def _still_valid(entry: VerifiedCredential, user: User | None, login: str) -> bo
     ):
         return False
     key = login.strip().lower()
-    return key in (user.email, (user.username or "").lower())
+    return key in (user.email_key, (user.username or "").lower())
 
 
 async def authenticate_basic(

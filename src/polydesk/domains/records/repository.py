@@ -254,11 +254,11 @@ def _conditions(query: RecordQuery) -> list[ColumnElement[bool]]:
             )
         )
     if query.requester_email is not None:
-        email = query.requester_email.strip().lower()
+        key = query.requester_email.strip().lower()
         conds.append(
             or_(
-                Record.requester_id.in_(select(User.id).where(User.email == email)),
-                Record.submitter_email == email,
+                Record.requester_id.in_(select(User.id).where(User.email_key == key)),
+                func.lower(Record.submitter_email) == key,  # ix_record_submitter_email_key
             )
         )
     if query.created_from is not None:

@@ -196,11 +196,21 @@ def _tags(values: list[str] | None) -> list[str]:
     return tags
 
 
+def _email_as_given(value: str, field: str) -> str:
+    """Checked, but kept as given (trimmed): django-helpdesk matches submitter e-mails
+    exactly, so the case of either part of the address is never changed."""
+    custom_fields.email_address(value, field=field)
+    return value.strip()
+
+
 def _cc_emails(values: list[str] | None) -> list[str]:
+    """Kept as given, in order; a second spelling of an address (ignoring case) is dropped."""
     emails: list[str] = []
+    keys: set[str] = set()
     for value in values or []:
-        email = custom_fields.email_address(value, field="cc_emails").lower()
-        if email not in emails:
+        email = _email_as_given(value, "cc_emails")
+        if email.lower() not in keys:
+            keys.add(email.lower())
             emails.append(email)
     return emails
 
@@ -208,7 +218,7 @@ def _cc_emails(values: list[str] | None) -> list[str]:
 def _submitter_email(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
-    return custom_fields.email_address(value, field="submitter_email").lower()
+    return _email_as_given(value, "submitter_email")
 
 
 def _source(value: str | None) -> str:

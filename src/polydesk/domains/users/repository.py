@@ -40,9 +40,9 @@ async def get(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
 
 
-async def get_by_email(session: AsyncSession, email: str) -> User | None:
-    """``email`` lower-cased, as stored (unique index)."""
-    result: User | None = await session.scalar(select(User).where(User.email == email))
+async def get_by_email_key(session: AsyncSession, key: str) -> User | None:
+    """By the lower-cased address (``email_key``, unique)."""
+    result: User | None = await session.scalar(select(User).where(User.email_key == key))
     return result
 
 
@@ -73,7 +73,7 @@ async def list_users(
         full_name = func.lower(User.first_name + " " + User.last_name)
         conditions.append(
             or_(
-                User.email.like(pattern, escape="\\"),
+                User.email_key.like(pattern, escape="\\"),
                 User.username_key.like(pattern, escape="\\"),
                 full_name.like(pattern, escape="\\"),
             )

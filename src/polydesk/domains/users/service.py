@@ -1,8 +1,9 @@
 """Rules of user accounts.
 
-- E-mail addresses are required, stored lower-cased and unique; usernames are optional, keep
-  the case they were given in, and are unique ignoring case (checked here, and held by the
-  unique ``username_key``, the lower-cased username).
+- E-mail addresses are required, kept as given (django-helpdesk matches them exactly) and
+  unique ignoring case (checked here, and held by the unique ``email_key``, the lower-cased
+  address); usernames are optional, keep the case they were given in, and are unique ignoring
+  case in the same way (``username_key``). Look-ups by either ignore case.
 - Who may create whom: administrators (and the system) create any role; technicians create
   requesters only; requesters create nobody.
 - Who may change whom: administrators anyone; technicians requesters and themselves; everyone
@@ -69,13 +70,13 @@ _STATE_FIELDS = (
 # Values ------------------------------------------------------------------------------------
 
 
-def normalise_email(value: str | None, *, field: str = "email") -> str:
-    """A lower-cased e-mail address, or :class:`Invalid`.
+def check_email(value: str | None, *, field: str = "email") -> str:
+    """The e-mail address as given, trimmed, or :class:`Invalid`.
 
     The check is syntactic (one ``@``, a local part without spaces or specials, dot-separated
     domain labels) and accepts single-label domains such as ``admin@localhost``.
     """
-    address = (value or "").strip().lower()
+    address = (value or "").strip()
     if not address:
         raise Invalid(f"The {field} must not be blank.", field=field, value=value)
     local, at, domain = address.rpartition("@")
@@ -92,6 +93,17 @@ def normalise_email(value: str | None, *, field: str = "email") -> str:
             f"The {field} {value!r} is not a valid e-mail address.", field=field, value=value
         )
     return address
+
+
+def email_key(address: str) -> str:
+    """What addresses are compared by: two addresses differing only in case are one."""
+    return address.lower()
+
+
+def normalise_email(value: str | None, *, field: str = "email") -> str:
+    """A checked e-mail address, lower-cased (for addresses that are only compared, such as
+    outside watchers)."""
+    return email_key(check_email(value, field=field))
 
 
 def _check_username(value: str) -> str:
@@ -180,7 +192,7 @@ def _username_taken(username: str) -> Conflict:
 
 
 async def _check_email_free(session: AsyncSession, email: str, user_id: int | None) -> None:
-    other = await repository.get_by_email(session, email)
+    other = await repository.get_by_email_key(session, email_key(email))
     if other is not None and other.id != user_id:
         raise _email_taken(email)
 
@@ -199,7 +211,7 @@ async def create_user(session: AsyncSession, actor: Actor, data: UserCreate) -> 
         raise Forbidden(f"Only administrators may create {role.value} accounts.")
     if not actor.is_staff:
         raise Forbidden("Only staff may create user accounts.")
-    email = normalise_email(data.email)
+    email = check_email(data.email)
     username = _check_username(data.username) if data.username is not None else None
     if data.password is not None:
         _check_password(actor, data.password)
@@ -214,6 +226,7 @@ async def create_user(session: AsyncSession, actor: Actor, data: UserCreate) -> 
     now = utcnow()
     user = User(
         email=email,
+        email_key=email_key(email),
         username=username,
         username_key=username.lower() if username is not None else None,
         first_name=first_name,
@@ -270,9 +283,10 @@ async def update_user(session: AsyncSession, actor: Actor, user_id: int, data: U
     given = data.model_dump(exclude_unset=True)
     changes: dict[str, Any] = {}
     if "email" in given:
-        email = normalise_email(given["email"])
+        email = check_email(given["email"])
         await _check_email_free(session, email, user.id)
         changes["email"] = email
+        changes["email_key"] = email_key(email)
     if "username" in given:
         username = _check_username(given["username"]) if given["username"] is not None else None
         if username is not None:
@@ -458,7 +472,8 @@ async def get_user(session: AsyncSession, user_id: int) -> User:
 
 
 async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
-    return await repository.get_by_email(session, email.strip().lower())
+    """The user with this address, ignoring case."""
+    return await repository.get_by_email_key(session, email_key(email.strip()))
 
 
 async def get_user_by_login(session: AsyncSession, login: str) -> User | None:
@@ -467,7 +482,7 @@ async def get_user_by_login(session: AsyncSession, login: str) -> User | None:
     key = login.strip()
     if not key:
         return None
-    user = await repository.get_by_email(session, key.lower())
+    user = await repository.get_by_email_key(session, email_key(key))
     if user is not None:
         return user
     matches = await repository.get_by_username(session, key)
