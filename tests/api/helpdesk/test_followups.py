@@ -55,6 +55,32 @@ async def test_create_api_ticket_with_attachment(
     assert (await client.get(wrong_dir, auth=world.staff_auth)).status_code == 404
 
 
+async def test_a_user_downloads_the_files_of_the_tickets_listed_as_theirs(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    urls = {}
+    for submitter in ("plain@example.com", "Plain@Example.com"):
+        response = await client.post(
+            "/api/tickets/",
+            data={
+                "queue": str(world.queue_id),
+                "title": "With a file",
+                "description": "See attached",
+                "submitter_email": submitter,
+                "priority": "3",
+            },
+            files={"attachment": ("file.jpg", JPG, "image/jpg")},
+            auth=world.staff_auth,
+        )
+        assert response.status_code == 201, response.text
+        urls[submitter] = response.json()["followup_set"][0]["followupattachment_set"][0]["file"]
+    own = await client.get(urls["plain@example.com"], auth=world.plain_auth)
+    assert own.status_code == 200 and own.content == JPG
+    # As /api/user_tickets/: the submitter e-mail matches exactly.
+    recased = await client.get(urls["Plain@Example.com"], auth=world.plain_auth)
+    assert recased.status_code == 404
+
+
 async def test_ticket_attachment_extension_is_checked(
     client: httpx.AsyncClient, world: World, db: Database
 ) -> None:

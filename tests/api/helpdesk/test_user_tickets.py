@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import httpx
 
+from polydesk.core.actor import Actor
 from polydesk.core.db import Database
-from tests.api.helpdesk.conftest import World, create_ticket
+from polydesk.core.enums import Channel, RecordKind, Role
+from polydesk.domains.records import service as records
+from polydesk.domains.records.schemas import RecordCreate
+from tests.api.helpdesk.conftest import PASSWORD, World, create_ticket, make_account
 
 
 async def test_user_sees_only_their_tickets_newest_first(
@@ -74,3 +78,63 @@ async def test_read_only(client: httpx.AsyncClient, world: World) -> None:
     assert response.status_code == 405
     assert response.json() == {"detail": 'Method "POST" not allowed.'}
     assert response.headers["allow"] == "GET, HEAD, OPTIONS"
+
+
+async def test_matching_is_case_sensitive(
+    client: httpx.AsyncClient, world: World, db: Database
+) -> None:
+    async with db.unit_of_work() as session:
+        await make_account(
+            session, role=Role.REQUESTER, username="mixed", email="Mixed@Example.com"
+        )
+    recased = await create_ticket(client, world, submitter_email="Plain@Example.com")
+    exact = await create_ticket(client, world, submitter_email="plain@example.com")
+    lowered = await create_ticket(client, world, submitter_email="mixed@example.com")
+    mixed = await create_ticket(client, world, submitter_email="Mixed@Example.com")
+    assert recased["submitter_email"] == "Plain@Example.com"
+
+    plain = (await client.get("/api/user_tickets/", auth=world.plain_auth)).json()
+    assert [t["id"] for t in plain["results"]] == [exact["id"]]
+    mixed_auth = ("mixed", PASSWORD)
+    listed = (await client.get("/api/user_tickets/", auth=mixed_auth)).json()
+    assert [t["id"] for t in listed["results"]] == [mixed["id"]]
+    assert listed["results"][0]["submitter"] == "Mixed@Example.com"
+
+    for ticket, auth in ((recased, world.plain_auth), (lowered, mixed_auth)):
+        response = await client.get(f"/api/user_tickets/{ticket['id']}/", auth=auth)
+        assert response.status_code == 404
+    response = await client.get(f"/api/user_tickets/{mixed['id']}/", auth=mixed_auth)
+    assert response.status_code == 200
+
+
+async def test_a_ticket_without_a_submitter_is_its_requesters(
+    client: httpx.AsyncClient, world: World, db: Database
+) -> None:
+    """Records created through the other dialects name a requester, not a submitter e-mail."""
+    actor = Actor(user_id=world.staff.id, role=Role.TECHNICIAN, channel=Channel.SERVICEOPS)
+    async with db.unit_of_work() as session:
+        theirs = await records.create_record(
+            session,
+            actor,
+            RecordCreate(kind=RecordKind.INCIDENT, title="Elsewhere", requester_id=world.plain.id),
+        )
+        # A submitter e-mail, when there is one, decides alone.
+        await records.create_record(
+            session,
+            actor,
+            RecordCreate(
+                kind=RecordKind.INCIDENT,
+                title="Someone else's",
+                requester_id=world.plain.id,
+                submitter_email="someone@example.com",
+            ),
+        )
+    submitted = await create_ticket(client, world, submitter_email="plain@example.com")
+    response = await client.get("/api/user_tickets/", auth=world.plain_auth)
+    assert [t["id"] for t in response.json()["results"]] == [submitted["id"], theirs.id]
+    item = response.json()["results"][1]
+    assert item["submitter"] == ""
+    detail = await client.get(f"/api/user_tickets/{theirs.id}/", auth=world.plain_auth)
+    assert detail.status_code == 200
+    other = await client.get(f"/api/user_tickets/{theirs.id}/", auth=world.staff_auth)
+    assert other.status_code == 404

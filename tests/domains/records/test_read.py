@@ -19,7 +19,7 @@ from polydesk.core.enums import (
 )
 from polydesk.core.errors import NotFound
 from polydesk.domains.records import service
-from polydesk.domains.records.schemas import RecordQuery
+from polydesk.domains.records.schemas import RecordQuery, Submitter
 from polydesk.domains.watches import service as watches
 from polydesk.models import Department, Location, Record, TechnicianGroup
 from tests.domains.records.factories import (
@@ -167,6 +167,39 @@ async def test_list_filters(db: Database) -> None:
     assert await _titles(db, ids=[target.id]) == ["target"]
     assert "target" not in await _titles(db, exclude_ids=[target.id])
     assert await _titles(db, kinds=[RecordKind.INCIDENT], service_ids=[svc.id]) == ["target"]
+
+
+async def test_submitted_by_matches_the_address_exactly_or_the_requester_without_one(
+    db: Database,
+) -> None:
+    async with db.unit_of_work() as session:
+        dana = await make_user(session, role=Role.REQUESTER, email="Dana@Example.com")
+        other = await make_user(session, role=Role.REQUESTER)
+        await create(session, title="exact", submitter_email="Dana@Example.com")
+        await create(session, title="other case", submitter_email="dana@example.com")
+        await create(session, title="requester only", requester_id=dana.id)
+        await create(
+            session,
+            title="requester, other submitter",
+            requester_id=dana.id,
+            submitter_email="someone@example.com",
+        )
+        await create(session, title="someone else's", requester_id=other.id)
+
+    submitter = Submitter(user_id=dana.id, email="Dana@Example.com")
+    assert await _titles(db, submitted_by=submitter) == ["exact", "requester only"]
+    async with db.unit_of_work() as session:
+        page = await service.list_records(session, RecordQuery(limit=100))
+    assert [r.title for r in page.items if service.is_submitted_by(r, submitter)] == [
+        "exact",
+        "requester only",
+    ]
+    assert await _titles(db, requester_email="dana@EXAMPLE.com") == [
+        "exact",
+        "other case",
+        "requester only",
+        "requester, other submitter",
+    ]
 
 
 async def test_list_filters_by_number_impact_urgency_level_place_and_title(db: Database) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, delete, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -259,6 +259,17 @@ def _conditions(query: RecordQuery) -> list[ColumnElement[bool]]:
             or_(
                 Record.requester_id.in_(select(User.id).where(User.email_key == key)),
                 func.lower(Record.submitter_email) == key,  # ix_record_submitter_email_key
+            )
+        )
+    if query.submitted_by is not None:
+        submitter = query.submitted_by
+        conds.append(
+            or_(
+                Record.submitter_email == submitter.email,
+                and_(
+                    or_(Record.submitter_email.is_(None), Record.submitter_email == ""),
+                    Record.requester_id == submitter.user_id,
+                ),
             )
         )
     if query.created_from is not None:

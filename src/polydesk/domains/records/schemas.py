@@ -102,6 +102,17 @@ class RecordUpdate(_RecordFields):
 OrderField = Literal["created_at", "updated_at", "due_date", "last_active_at", "priority", "id"]
 
 
+class Submitter(BaseModel):
+    """A user as django-helpdesk's submitter: a record is theirs when its submitter e-mail is
+    their address exactly (case matters, as upstream), or when it has no submitter e-mail and
+    they are its requester (records created through the other dialects name a requester)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    user_id: int
+    email: str
+
+
 class RecordQuery(BaseModel):
     """Filters are ANDed; a list filter matches any of its values. ``None`` = no filter."""
 
@@ -120,6 +131,8 @@ class RecordQuery(BaseModel):
     requester_id: int | None = None
     requester_email: str | None = None
     """The requester's e-mail or the record's submitter e-mail, ignoring case."""
+    submitted_by: Submitter | None = None
+    """The records that are this user's by :class:`Submitter`'s rule."""
     technician_group_id: int | None = None
     owner_id: int | None = None
     company_id: int | None = None

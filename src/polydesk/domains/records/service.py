@@ -31,6 +31,7 @@ from polydesk.domains.records.schemas import (
     RecordCreate,
     RecordQuery,
     RecordUpdate,
+    Submitter,
     as_utc,
 )
 from polydesk.models import (
@@ -542,6 +543,13 @@ async def load_record(
         session, [record.id], include_staff_only=include_staff_only
     )
     return LoadedRecord(record, values[record.id])
+
+
+def is_submitted_by(record: Record, submitter: Submitter) -> bool:
+    """Whether ``record`` is the submitter's by the rule of ``RecordQuery.submitted_by``."""
+    if record.submitter_email:
+        return record.submitter_email == submitter.email
+    return record.requester_id == submitter.user_id
 
 
 async def list_records(session: AsyncSession, query: RecordQuery) -> Page[Record]:

@@ -1,7 +1,7 @@
 """``/media/helpdesk/attachments/<queue>-<ticket>-<secret>/<followup>/<filename>``: the file
 URLs the attachment shapes carry, as django-helpdesk's media URLs look. Unlike a plain media
 directory, every download is authenticated (session or Basic, as the API): staff read any
-file, other users the files of their own tickets."""
+file, other users the files of their own tickets (those ``/api/user_tickets/`` lists)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from polydesk.api.helpdesk.routes import common
 from polydesk.api.helpdesk.views import Ctx, DbSession, HelpdeskRoute
 from polydesk.core.errors import NotFound
 from polydesk.domains.attachments import service as attachments
+from polydesk.domains.records import service as records
+from polydesk.domains.records.schemas import Submitter
 
 router = APIRouter(route_class=HelpdeskRoute)
 
@@ -48,10 +50,8 @@ async def download(
     mctx = await common.context(ctx, [record])
     if directory != mapping.attachment_dir(mctx, record):
         raise detail(404, NOT_FOUND)
-    if not caller.is_staff and not (
-        record.requester_id == caller.user.id
-        or (record.submitter_email and record.submitter_email == caller.user.email)
-    ):
+    submitter = Submitter(user_id=caller.user.id, email=caller.user.email)
+    if not caller.is_staff and not records.is_submitted_by(record, submitter):
         raise detail(404, NOT_FOUND)
     try:
         path = attachments.open_content(settings, attachment)

@@ -1,8 +1,9 @@
 """``/api/user_tickets/``: read-only "my tickets" for any signed-in user, staff included.
 
-A user sees the tickets whose submitter e-mail is theirs (or whose requester they are),
-newest first, without staff-only
-custom fields. As in django-helpdesk 2.6.1, the detail route shows no custom values.
+A user sees the tickets whose submitter e-mail is exactly theirs (case matters, as in
+django-helpdesk 2.6.1), and those without a submitter e-mail whose requester they are (tickets
+created through the other dialects), newest first, without staff-only custom fields. As in
+2.6.1, the detail route shows no custom values.
 """
 
 from __future__ import annotations
@@ -16,17 +17,20 @@ from polydesk.api.helpdesk.routes import common
 from polydesk.api.helpdesk.views import Ctx, Endpoint, HelpdeskRoute, register
 from polydesk.domains.custom_fields import service as custom_fields
 from polydesk.domains.records import service as records
-from polydesk.domains.records.schemas import RecordQuery
-from polydesk.models import Record
+from polydesk.domains.records.schemas import RecordQuery, Submitter
 
 router = APIRouter(route_class=HelpdeskRoute)
 
 
+def _submitter(ctx: Ctx) -> Submitter:
+    user = ctx.staff.user
+    return Submitter(user_id=user.id, email=user.email)
+
+
 def _query(ctx: Ctx) -> RecordQuery:
-    email = ctx.staff.user.email
     return RecordQuery(
         kinds=common.TICKET_KINDS,
-        requester_email=email,
+        submitted_by=_submitter(ctx),
         order_by="created_at",
         descending=True,
     )
@@ -55,17 +59,10 @@ async def list_user_tickets(ctx: Ctx) -> Response:
     return respond(pagination.envelope(ctx.request, page, found.total, results))
 
 
-def _own(ctx: Ctx, record: Record) -> bool:
-    user = ctx.staff.user
-    return record.requester_id == user.id or (
-        bool(record.submitter_email) and record.submitter_email == user.email
-    )
-
-
 async def retrieve_user_ticket(ctx: Ctx) -> Response:
     assert ctx.pk is not None
     record = await common.ticket_exists(ctx, ctx.pk)
-    if record is None or not _own(ctx, record):
+    if record is None or not records.is_submitted_by(record, _submitter(ctx)):
         raise detail(404, "No Ticket matches the given query.")
     mctx = await common.context(ctx, [record])
     return respond(mapping.user_ticket_out(mctx, record, None, {}))
