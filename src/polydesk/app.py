@@ -19,7 +19,7 @@ from polydesk.api.gotoassist.app import surface as gotoassist
 from polydesk.api.helpdesk.app import surface as helpdesk
 from polydesk.api.limits import BodySizeLimit
 from polydesk.api.serviceops.app import surface as serviceops
-from polydesk.api.surface import Surface, owner
+from polydesk.api.surface import Surface, SurfaceRoutes, owner
 from polydesk.core.db import Database
 from polydesk.core.settings import Settings, get_settings
 
@@ -65,9 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.include_router(health.router)
+    app.router.routes.append(SurfaceRoutes(SURFACES))
     for surface in SURFACES:
-        for router in surface.routers:
-            app.include_router(router)
         if surface.setup is not None:
             surface.setup(app)
 

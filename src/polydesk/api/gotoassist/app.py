@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from polydesk.api.gotoassist.envelope import render_error
-from polydesk.api.gotoassist.formats import PREFIXES
+from polydesk.api.gotoassist.formats import PREFIXES, SCOPE_KEY
 from polydesk.api.gotoassist.routes import (
     change_testers,
     changes,
@@ -66,4 +66,5 @@ surface = Surface(
     routers=ROUTERS,
     render_error=render_error,
     setup=setup,
+    claims=lambda scope: SCOPE_KEY in scope,
 )
