@@ -20,8 +20,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session as SyncSession
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from polydesk.core import reference
 from polydesk.core.settings import Settings
 
 Session = AsyncSession
@@ -80,6 +82,38 @@ def create_engine(
     )
 
 
+class UnitOfWorkSession(SyncSession):
+    """Holds every object it loads or adds until it closes.
+
+    SQLAlchemy's identity map keeps objects only while something else refers to them, so a
+    row read twice in one request (the caller's user: once to authenticate, once by the
+    dialect) was fetched twice. A unit of work lives for one request or job, so keeping its
+    objects costs little and turns the second read into an identity-map hit (SQLAlchemy's
+    "strong reference session" recipe).
+    """
+
+
+def _keep(session: SyncSession, instance: object) -> None:
+    session.info.setdefault("kept", set()).add(instance)
+
+
+def _release(session: SyncSession, instance: object) -> None:
+    kept = session.info.get("kept")
+    if kept is not None:
+        kept.discard(instance)
+
+
+for _name in (
+    "pending_to_persistent",
+    "deleted_to_persistent",
+    "detached_to_persistent",
+    "loaded_as_persistent",
+):
+    event.listen(UnitOfWorkSession, _name, _keep)
+for _name in ("persistent_to_detached", "persistent_to_deleted", "persistent_to_transient"):
+    event.listen(UnitOfWorkSession, _name, _release)
+
+
 def ensure_data_dir(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.attachments_dir.mkdir(parents=True, exist_ok=True)
@@ -92,7 +126,14 @@ class Database:
         self.settings = settings
         ensure_data_dir(settings)
         self.engine = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size)
-        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.reference = reference.ReferenceCache(settings.reference_cache_seconds)
+        reference.watch(self.engine, UnitOfWorkSession)
+        self.sessionmaker = async_sessionmaker(
+            self.engine,
+            expire_on_commit=False,
+            sync_session_class=UnitOfWorkSession,
+            info={reference.INFO_KEY: self.reference},
+        )
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
