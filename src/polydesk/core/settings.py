@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     admin_password: str | None = None
     db_pool_size: int = Field(default=10, ge=1)
     basic_auth_cache_seconds: int = Field(default=60, ge=0)
+    reference_cache_seconds: float = Field(default=1.0, ge=0)
     allowed_attachment_extensions: list[str] = Field(
         default=[".txt", ".asc", ".pdf", ".doc", ".docx", ".odt", ".jpg", ".png", ".eml"]
     )
@@ -89,15 +90,16 @@ class Settings(BaseSettings):
         """The configured secret, or one generated once and kept in the data dir (mode 0600)."""
         if self.secret_key:
             return self.secret_key
-        return _stored_secret(self.data_dir.resolve())
+        return _stored_secret(self.data_dir)
 
 
 @lru_cache(maxsize=8)
 def _stored_secret(data_dir: Path) -> str:
-    path = data_dir / "secret_key"
+    # Cached per data dir: the key is asked for on every signed request.
+    path = data_dir.resolve() / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

@@ -321,9 +321,13 @@ async def load_embeds(session: Session, records: Sequence[Record], *, full: bool
         for category in await catalog.list_categories(session):
             embeds.categories[category.id] = category
     embeds.watches = await watches_service.watches_for(session, ids)
-    embeds.latest_notes = await notes_service.latest_notes(session, ids)
     if full:
         embeds.notes = await notes_service.notes_for(session, ids)
+        # notes_for orders each record's notes by creation: the newest is the last one.
+        embeds.latest_notes = {rid: found[-1] for rid, found in embeds.notes.items() if found}
+    else:
+        embeds.latest_notes = await notes_service.latest_notes(session, ids)
+    if full:
         embeds.linked = await links_service.links_for(session, ids)
         embeds.minutes = await time_entries.total_minutes(session, ids)
     user_ids: set[int] = set()

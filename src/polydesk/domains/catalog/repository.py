@@ -97,6 +97,10 @@ async def list_services(
     return rows.all(), int(await session.scalar(count) or 0)
 
 
+async def all_services(session: AsyncSession) -> Sequence[Service]:
+    return (await session.scalars(select(Service))).all()
+
+
 async def services_by_ids(session: AsyncSession, ids: Iterable[int]) -> Sequence[Service]:
     wanted = set(ids)
     if not wanted:
@@ -123,17 +127,16 @@ async def get_priority_by_level(
 
 
 async def priorities_for_services(
-    session: AsyncSession, service_ids: Iterable[int]
+    session: AsyncSession, service_ids: Iterable[int] | None
 ) -> Sequence[ServicePriority]:
-    wanted = set(service_ids)
-    if not wanted:
-        return []
-    rows = await session.scalars(
-        select(ServicePriority)
-        .where(ServicePriority.service_id.in_(wanted))
-        .order_by(ServicePriority.service_id, ServicePriority.level)
-    )
-    return rows.all()
+    """Those of the listed services; of every service with ``None``."""
+    stmt = select(ServicePriority).order_by(ServicePriority.service_id, ServicePriority.level)
+    if service_ids is not None:
+        wanted = set(service_ids)
+        if not wanted:
+            return []
+        stmt = stmt.where(ServicePriority.service_id.in_(wanted))
+    return (await session.scalars(stmt)).all()
 
 
 # Activity types ----------------------------------------------------------------------------
@@ -155,17 +158,18 @@ async def get_activity_type_by_key(
 
 
 async def activity_types_for_services(
-    session: AsyncSession, service_ids: Iterable[int]
+    session: AsyncSession, service_ids: Iterable[int] | None
 ) -> Sequence[ServiceActivityType]:
-    wanted = set(service_ids)
-    if not wanted:
-        return []
-    rows = await session.scalars(
-        select(ServiceActivityType)
-        .where(ServiceActivityType.service_id.in_(wanted))
-        .order_by(ServiceActivityType.service_id, ServiceActivityType.name_key)
+    """Those of the listed services; of every service with ``None``."""
+    stmt = select(ServiceActivityType).order_by(
+        ServiceActivityType.service_id, ServiceActivityType.name_key
     )
-    return rows.all()
+    if service_ids is not None:
+        wanted = set(service_ids)
+        if not wanted:
+            return []
+        stmt = stmt.where(ServiceActivityType.service_id.in_(wanted))
+    return (await session.scalars(stmt)).all()
 
 
 # Categories --------------------------------------------------------------------------------
@@ -215,17 +219,16 @@ async def list_categories(
 
 
 async def categories_for_services(
-    session: AsyncSession, service_ids: Iterable[int]
+    session: AsyncSession, service_ids: Iterable[int] | None
 ) -> Sequence[Category]:
-    wanted = set(service_ids)
-    if not wanted:
-        return []
-    rows = await session.scalars(
-        select(Category)
-        .where(Category.service_id.in_(wanted))
-        .order_by(Category.service_id, Category.name_key, Category.id)
-    )
-    return rows.all()
+    """Those of the listed services; of every service with ``None``."""
+    stmt = select(Category).order_by(Category.service_id, Category.name_key, Category.id)
+    if service_ids is not None:
+        wanted = set(service_ids)
+        if not wanted:
+            return []
+        stmt = stmt.where(Category.service_id.in_(wanted))
+    return (await session.scalars(stmt)).all()
 
 
 async def category_in_use(session: AsyncSession, category_id: int) -> bool:

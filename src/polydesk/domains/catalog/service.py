@@ -14,12 +14,13 @@ import re
 import unicodedata
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from polydesk.core import reference
 from polydesk.core.actor import Actor
 from polydesk.core.enums import PRIORITY_LEVELS, StatusCategory
 from polydesk.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -59,6 +60,7 @@ DEFAULT_PRIORITIES: tuple[str, ...] = (
 """GoToAssist's default names of priority levels 1–5, given to every new service."""
 
 _T = TypeVar("_T")
+_R = TypeVar("_R")
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_MAX_LENGTH = 100
@@ -350,7 +352,18 @@ async def list_services(
 
 
 async def services_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Service]:
-    return {s.id: s for s in await repository.services_by_ids(session, ids)}
+    """For display: from the reference cache (core.reference), read only."""
+    known = await reference.cached(session, "services", lambda: _all_services(session))
+    found = {i: known[i] for i in ids if i in known}
+    missing = [i for i in ids if i not in known]
+    if missing:  # created by another process since the cache was filled
+        found.update({s.id: s for s in await repository.services_by_ids(session, missing)})
+    return found
+
+
+async def _all_services(session: AsyncSession) -> dict[int, Service]:
+    rows = reference.copies(await repository.all_services(session))
+    return {s.id: s for s in rows}
 
 
 # Priorities --------------------------------------------------------------------------------
@@ -381,11 +394,8 @@ async def list_priorities(session: AsyncSession, service_id: int) -> list[Servic
 async def priorities_by_service(
     session: AsyncSession, service_ids: Sequence[int]
 ) -> dict[int, list[ServicePriority]]:
-    """Every listed service's priorities by level, in one query."""
-    grouped: dict[int, list[ServicePriority]] = defaultdict(list)
-    for priority in await repository.priorities_for_services(session, service_ids):
-        grouped[priority.service_id].append(priority)
-    return dict(grouped)
+    """Every listed service's priorities by level; from the reference cache, read only."""
+    return await _by_service(session, "priorities", repository.priorities_for_services, service_ids)
 
 
 async def rename_priority(
@@ -491,11 +501,9 @@ async def list_activity_types(session: AsyncSession, service_id: int) -> list[Se
 async def activity_types_by_service(
     session: AsyncSession, service_ids: Sequence[int]
 ) -> dict[int, list[ServiceActivityType]]:
-    """Every listed service's activity types by name, in one query."""
-    grouped: dict[int, list[ServiceActivityType]] = defaultdict(list)
-    for activity_type in await repository.activity_types_for_services(session, service_ids):
-        grouped[activity_type.service_id].append(activity_type)
-    return dict(grouped)
+    """Every listed service's activity types by name; from the reference cache, read only."""
+    load = repository.activity_types_for_services
+    return await _by_service(session, "activity_types", load, service_ids)
 
 
 # Categories --------------------------------------------------------------------------------
@@ -591,13 +599,40 @@ async def find_category(
 async def categories_by_service(
     session: AsyncSession, service_ids: Sequence[int]
 ) -> dict[int, list[Category]]:
-    """Every listed service's own categories by name, in one query (global ones come from
-    :func:`list_categories` with no service)."""
-    grouped: dict[int, list[Category]] = defaultdict(list)
-    for category in await repository.categories_for_services(session, service_ids):
-        if category.service_id is not None:
-            grouped[category.service_id].append(category)
-    return dict(grouped)
+    """Every listed service's own categories by name (global ones come from
+    :func:`list_categories` with no service); from the reference cache, read only."""
+    return await _by_service(session, "categories", repository.categories_for_services, service_ids)
+
+
+async def _by_service(
+    session: AsyncSession,
+    key: str,
+    load: Callable[[AsyncSession, Iterable[int] | None], Awaitable[Sequence[_R]]],
+    service_ids: Sequence[int],
+) -> dict[int, list[_R]]:
+    """Rows of a per-service reference table for ``service_ids``, grouped by service.
+
+    The whole table is cached (core.reference); a service created by another process since
+    the cache was filled is read from the table."""
+
+    def grouped(rows: Iterable[_R]) -> dict[int, list[_R]]:
+        out: dict[int, list[_R]] = defaultdict(list)
+        for row in rows:
+            service_id: int | None = getattr(row, "service_id", None)
+            if service_id is not None:
+                out[service_id].append(row)
+        return dict(out)
+
+    async def every_service() -> dict[int, list[_R]]:
+        return grouped(reference.copies(await load(session, None)))
+
+    known_services = await reference.cached(session, "services", lambda: _all_services(session))
+    everything = await reference.cached(session, key, every_service)
+    found = {i: list(everything[i]) for i in service_ids if i in everything}
+    unknown = [i for i in service_ids if i not in known_services]
+    if unknown:
+        found.update(grouped(await load(session, unknown)))
+    return found
 
 
 async def list_categories(
@@ -795,8 +830,12 @@ async def get_status_by_name(session: AsyncSession, name: str) -> Status | None:
 
 
 async def list_statuses(session: AsyncSession) -> list[Status]:
-    """Every status, in display order."""
-    return list(await repository.list_statuses(session))
+    """Every status, in display order; from the reference cache (core.reference), read only."""
+    return list(await reference.cached(session, "statuses", lambda: _statuses(session)))
+
+
+async def _statuses(session: AsyncSession) -> list[Status]:
+    return reference.copies(await repository.list_statuses(session))
 
 
 async def get_default_status(session: AsyncSession) -> Status:

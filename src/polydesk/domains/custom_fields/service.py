@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from polydesk.core import reference
 from polydesk.core.actor import Actor
 from polydesk.core.enums import CustomFieldType, RecordKind
 from polydesk.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -322,8 +323,15 @@ async def get_field(session: AsyncSession, field_id: int) -> CustomField:
 
 
 async def list_fields(session: AsyncSession, kind: RecordKind) -> list[CustomField]:
-    """The fields of one kind, in display order (position, then id)."""
-    return list(await repository.list_fields(session, kind.value))
+    """The fields of one kind, in display order (position, then id), from the reference cache
+    (core.reference), read only. Writes validate against the table itself."""
+    return list(
+        await reference.cached(session, f"fields:{kind.value}", lambda: _fields(session, kind))
+    )
+
+
+async def _fields(session: AsyncSession, kind: RecordKind) -> list[CustomField]:
+    return reference.copies(await repository.list_fields(session, kind.value))
 
 
 async def get_field_by_name(

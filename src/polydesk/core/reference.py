@@ -1,0 +1,159 @@
+"""A per-process cache of reference rows that nearly every request reads and few change.
+
+Statuses, services (with their priorities, activity types and categories) and custom field
+definitions are read to render almost every record, in every dialect; fetching them on each
+request cost three of a django-helpdesk ticket read's nine queries and five of a GoToAssist
+incident read's thirteen. The
+cache holds them per :class:`~polydesk.core.db.Database` and hands out detached copies.
+
+Freshness:
+
+- A transaction that writes one of :data:`TABLES` (ORM flush, bulk statement, anything that
+  goes through an engine of this process) invalidates every cache of the process when it
+  commits: a change made through this process is seen by its next request.
+- Until then, the unit of work that made the change reads around the cache, so it sees its
+  own writes.
+- Another process (a second worker, the command line) is seen within
+  ``reference_cache_seconds`` (1 s by default): the longest a worker may render a renamed
+  status or service by its old name. Writes never validate against the cache.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql.dml import UpdateBase
+
+T = TypeVar("T")
+M = TypeVar("M")
+
+TABLES = frozenset(
+    {"status", "service", "service_priority", "service_activity_type", "category", "custom_field"}
+)
+"""The tables whose rows are cached; a write to any of them invalidates every entry."""
+
+_WRITTEN = "polydesk.reference_written"
+INFO_KEY = "polydesk.reference_cache"
+"""Where a unit of work's ``info`` names its database's cache."""
+_generation = 0
+
+
+def _bump() -> None:
+    global _generation
+    _generation += 1
+
+
+def _after_execute(conn: Connection, clause: Any, *_: Any) -> None:
+    if isinstance(clause, UpdateBase) and getattr(clause.table, "name", None) in TABLES:
+        conn.info[_WRITTEN] = True
+
+
+def _after_commit(conn: Connection) -> None:
+    if conn.info.pop(_WRITTEN, False):
+        _bump()
+
+
+def _after_rollback(conn: Connection) -> None:
+    conn.info.pop(_WRITTEN, None)
+
+
+def _flushed(session: Session, _context: Any) -> None:
+    changed = session.new | session.dirty | session.deleted
+    if any(getattr(obj, "__tablename__", None) in TABLES for obj in changed):
+        session.info[_WRITTEN] = True
+
+
+def _executed(state: ORMExecuteState) -> None:
+    statement = state.statement
+    if isinstance(statement, UpdateBase) and getattr(statement.table, "name", None) in TABLES:
+        state.session.info[_WRITTEN] = True
+
+
+def _ended(session: Session, *_: Any) -> None:
+    session.info.pop(_WRITTEN, None)
+
+
+def watch(engine: AsyncEngine, session_class: type[Session]) -> None:
+    """Invalidate the caches when a transaction of ``engine`` writing :data:`TABLES` commits,
+    and let a unit of work (``session_class``) that wrote them read around the cache."""
+    sync = engine.sync_engine
+    event.listen(sync, "after_execute", _after_execute)
+    event.listen(sync, "commit", _after_commit)
+    event.listen(sync, "rollback", _after_rollback)
+    if not event.contains(session_class, "after_flush", _flushed):
+        event.listen(session_class, "after_flush", _flushed)
+        event.listen(session_class, "do_orm_execute", _executed)
+        event.listen(session_class, "after_commit", _ended)
+        event.listen(session_class, "after_rollback", _ended)
+
+
+@dataclass(slots=True)
+class _Entry:
+    generation: int
+    expires: float
+    value: Any
+
+
+class ReferenceCache:
+    def __init__(self, ttl_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl_seconds = ttl_seconds
+        self._clock = clock
+        self._entries: dict[str, _Entry] = {}
+
+    async def get(self, session: AsyncSession, key: str, load: Callable[[], Awaitable[T]]) -> T:
+        """The cached value of ``key``, or ``load()``'s (then cached). ``load`` runs in
+        ``session`` and must return objects that belong to no session (:func:`copies`)."""
+        if self.ttl_seconds <= 0 or _wrote_reference(session):
+            return await load()
+        entry = self._entries.get(key)
+        now = self._clock()
+        if entry is not None and entry.generation == _generation and entry.expires > now:
+            value: T = entry.value
+            return value
+        generation = _generation
+        value = await load()
+        self._entries[key] = _Entry(generation, now + self.ttl_seconds, value)
+        return value
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+def _wrote_reference(session: AsyncSession) -> bool:
+    """Whether this unit of work changed a cached table: flushed, or about to be."""
+    sync = session.sync_session
+    if sync.info.get(_WRITTEN):
+        return True
+    pending = sync.new | sync.dirty | sync.deleted
+    return any(getattr(obj, "__tablename__", None) in TABLES for obj in pending)
+
+
+def copies(objects: Iterable[M]) -> list[M]:
+    """Column-for-column copies that belong to no session, safe to share between requests
+    (read only: a change to a copy is never written)."""
+    out: list[M] = []
+    for obj in objects:
+        mapper = inspect(obj).mapper
+        values = {attr.key: getattr(obj, attr.key) for attr in mapper.column_attrs}
+        out.append(mapper.class_(**values))
+    return out
+
+
+def cache_of(session: AsyncSession) -> ReferenceCache | None:
+    """The cache of the database ``session`` belongs to (none for a bare session)."""
+    found = session.info.get(INFO_KEY)
+    return found if isinstance(found, ReferenceCache) else None
+
+
+async def cached(session: AsyncSession, key: str, load: Callable[[], Awaitable[T]]) -> T:
+    cache = cache_of(session)
+    if cache is None:
+        return await load()
+    return await cache.get(session, key, load)
