@@ -11,12 +11,17 @@ from polydesk.core.db import Database, Session
 from polydesk.core.settings import Settings
 
 
-def get_database(request: Request) -> Database:
+def database_of(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_database(request: Request) -> Database:
+    # Dependencies are ``async def``: FastAPI runs a plain ``def`` in a worker thread.
+    return database_of(request)
+
+
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -29,7 +34,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     """One unit of work per request: commit on success, roll back on any error. The commit
     happens before the response is sent (``scope="function"``), so an acknowledged write is a
     committed one and a failed commit is answered as an error, never as a success."""
-    async with get_database(request).unit_of_work() as session:
+    async with database_of(request).unit_of_work() as session:
         setattr(request.state, SESSION_STATE, session)
         yield session
 

@@ -76,14 +76,14 @@ async def authenticate_and_count(
     return principal, rate
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
     principal = context(request).principal
     if principal is None:
         raise unauthenticated()
     return principal
 
 
-def get_actor(principal: Annotated[Principal, Depends(get_principal)]) -> Actor:
+async def get_actor(principal: Annotated[Principal, Depends(get_principal)]) -> Actor:
     return principal.actor(Channel.GOTOASSIST)
 
 

@@ -34,7 +34,7 @@ async def _principal(request: Request, session: DbSession, settings: AppSettings
 CurrentPrincipal = Annotated[Principal, Depends(_principal)]
 
 
-def _technician(principal: CurrentPrincipal) -> Actor:
+async def _technician(principal: CurrentPrincipal) -> Actor:
     return auth.require_staff(principal).actor(Channel.SERVICEOPS)
 
 
