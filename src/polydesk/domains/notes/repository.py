@@ -6,13 +6,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, true, update
+from sqlalchemy import ColumnElement, func, inspect, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
 from polydesk.models import Note, Record
 
 
 async def record_kind(session: AsyncSession, record_id: int) -> str | None:
+    """The record's kind; no query when this unit of work holds the record already (a note
+    added right after the record was created or read)."""
+    held = session.identity_map.get(identity_key(Record, record_id))
+    if isinstance(held, Record) and not inspect(held).was_deleted:
+        return held.kind
     kind: str | None = await session.scalar(select(Record.kind).where(Record.id == record_id))
     return kind
 

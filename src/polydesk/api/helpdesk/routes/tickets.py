@@ -171,7 +171,8 @@ async def create_ticket(ctx: Ctx) -> Response:
     )
     if isinstance(upload, UploadFile):
         await uploads.attach(ctx, note.id, upload, field="attachment")
-    return respond(await common.ticket_out(ctx, record.id), 201)
+    # The record is the one just written: no need to read it back.
+    return respond((await common.tickets_out(ctx, [record]))[0], 201)
 
 
 async def retrieve_ticket(ctx: Ctx) -> Response:
