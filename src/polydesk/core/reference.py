@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql.dml import UpdateBase
 
 T = TypeVar("T")
@@ -76,8 +76,11 @@ def _executed(state: ORMExecuteState) -> None:
         state.session.info[_WRITTEN] = True
 
 
-def _ended(session: Session, *_: Any) -> None:
-    session.info.pop(_WRITTEN, None)
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    # Only the outermost transaction: a savepoint released or rolled back leaves the rest of
+    # the unit of work's writes pending.
+    if transaction.parent is None:
+        session.info.pop(_WRITTEN, None)
 
 
 def watch(engine: AsyncEngine, session_class: type[Session]) -> None:
@@ -90,8 +93,7 @@ def watch(engine: AsyncEngine, session_class: type[Session]) -> None:
     if not event.contains(session_class, "after_flush", _flushed):
         event.listen(session_class, "after_flush", _flushed)
         event.listen(session_class, "do_orm_execute", _executed)
-        event.listen(session_class, "after_commit", _ended)
-        event.listen(session_class, "after_rollback", _ended)
+        event.listen(session_class, "after_transaction_end", _ended)
 
 
 @dataclass(slots=True)
@@ -104,7 +106,7 @@ class _Entry:
 class ReferenceCache:
     def __init__(self, ttl_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl_seconds = ttl_seconds
-        self._clock = clock
+        self.clock = clock
         self._entries: dict[str, _Entry] = {}
 
     async def get(self, session: AsyncSession, key: str, load: Callable[[], Awaitable[T]]) -> T:
@@ -113,7 +115,7 @@ class ReferenceCache:
         if self.ttl_seconds <= 0 or _wrote_reference(session):
             return await load()
         entry = self._entries.get(key)
-        now = self._clock()
+        now = self.clock()
         if entry is not None and entry.generation == _generation and entry.expires > now:
             value: T = entry.value
             return value

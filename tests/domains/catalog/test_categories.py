@@ -125,7 +125,9 @@ async def test_only_admins_write_categories(db: Database) -> None:
     assert await count(db, Category) == 0
 
 
-async def test_categories_of_many_services_in_one_query(db: Database) -> None:
+async def test_categories_of_many_services_in_bounded_queries_then_from_the_cache(
+    db: Database,
+) -> None:
     one, two = await _services(db)
     async with db.unit_of_work() as session:
         await service.create_category(session, SYSTEM, CategoryCreate(name="Global"))
@@ -137,5 +139,11 @@ async def test_categories_of_many_services_in_one_query(db: Database) -> None:
     with sql_statements(db) as statements:
         async with db.unit_of_work() as session:
             grouped = await service.categories_by_service(session, [one, two])
-    assert len(statements) == 1
+    # Every service's categories and the services themselves, both then kept (core.reference).
+    assert len(statements) == 2
     assert {k: [c.name for c in v] for k, v in grouped.items()} == {one: ["A", "B"], two: ["C"]}
+    with sql_statements(db) as statements:
+        async with db.unit_of_work() as session:
+            again = await service.categories_by_service(session, [one, two])
+    assert not statements
+    assert {k: [c.name for c in v] for k, v in again.items()} == {one: ["A", "B"], two: ["C"]}
