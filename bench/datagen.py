@@ -222,6 +222,12 @@ async def load_polydesk(dsn: str, n: int, seed: int) -> None:
             )
         await con.execute("update record_counter set last_number = $1 where kind = 'incident'", n)
         await con.execute("update record_counter set last_number = 0 where kind <> 'incident'")
+        # The tally behind list totals (polydesk.models.tally), as the migration fills it.
+        await con.execute("delete from record_tally")
+        await con.execute(
+            "insert into record_tally (kind, status_id, shard, count) "
+            "select kind, status_id, 0, count(*) from record group by kind, status_id"
+        )
         await con.execute("analyze")
     finally:
         await con.close()

@@ -1,4 +1,5 @@
-"""ORM tables only. Importing this package registers every table on ``Base.metadata``."""
+"""ORM tables only. Importing this package registers every table on ``Base.metadata`` (and
+the flush hook that keeps the record tally, see ``tally``)."""
 
 from polydesk.models.attachment import Attachment
 from polydesk.models.base import Base
@@ -36,6 +37,7 @@ from polydesk.models.record import (
     TimeEntry,
     Watch,
 )
+from polydesk.models.tally import RecordTally
 
 __all__ = [
     "ApiClient",
@@ -64,6 +66,7 @@ __all__ = [
     "Record",
     "RecordCounter",
     "RecordIssue",
+    "RecordTally",
     "ReleaseDetails",
     "ReleaseRecord",
     "ReleaseReviewUser",

@@ -56,6 +56,7 @@ class Record(Base):
         Index("ix_record_kind_updated", "kind", "updated_at"),
         Index("ix_record_kind_last_active", "kind", "last_active_at"),
         Index("ix_record_submitter_email_key", func.lower(text("submitter_email"))),
+        Index("ix_record_due_date_id", "due_date", "id"),
     )
 
     id: Mapped[IdPk]

@@ -20,12 +20,14 @@ from polydesk.models import (
     ProblemDetails,
     Record,
     RecordCounter,
+    RecordTally,
     ReleaseDetails,
     Status,
     User,
     Watch,
 )
 from polydesk.models.base import Base
+from polydesk.models.tally import TallyKey, tally_statement
 
 M = TypeVar("M", bound=Base)
 
@@ -148,6 +150,10 @@ async def update_columns(
     version = (await session.execute(stmt)).scalar_one_or_none()
     if version is None:
         return False
+    before = (record.kind, record.status_id)
+    after = (values.get("kind", record.kind), values.get("status_id", record.status_id))
+    if before != after:
+        await _tally(session, {before: -1, after: 1})
     for key, value in values.items():
         set_committed_value(record, key, value)
     set_committed_value(record, "version", version)
@@ -167,6 +173,7 @@ async def touch(session: AsyncSession, record: Record, now: datetime) -> None:
 
 async def delete_record(session: AsyncSession, record: Record) -> None:
     """Delete the row; the database cascades to details, values, notes and the rest."""
+    await _tally(session, {(record.kind, record.status_id): -1})
     await session.execute(
         delete(Record).where(Record.id == record.id).execution_options(synchronize_session=False)
     )
@@ -306,11 +313,37 @@ _ORDER_COLUMNS: dict[str, Any] = {
 }
 
 
+async def _tally(session: AsyncSession, deltas: dict[TallyKey, int]) -> None:
+    """Bring the record tally in line with a bulk UPDATE or DELETE (the ORM's own writes are
+    counted by the flush hook in models.tally)."""
+    stmt = tally_statement(session.get_bind().dialect.name, deltas)
+    if stmt is not None:
+        await session.execute(stmt)
+
+
+_TALLIED = frozenset({"kinds", "status_ids", "order_by", "descending", "offset", "limit"})
+"""Queries filtering on nothing but these are counted from the tally."""
+
+
+async def count_records(session: AsyncSession, query: RecordQuery) -> int:
+    """How many records match ``query``: a sum over the tally when it filters on kind and
+    status only (the common lists), a count over the records otherwise."""
+    if set(query.model_dump(exclude_defaults=True)) <= _TALLIED:
+        stmt = select(func.coalesce(func.sum(RecordTally.count), 0))
+        if query.kinds is not None:
+            stmt = stmt.where(RecordTally.kind.in_([k.value for k in query.kinds]))
+        if query.status_ids is not None:
+            stmt = stmt.where(RecordTally.status_id.in_(query.status_ids))
+        return int(await session.scalar(stmt) or 0)
+    conds = _conditions(query)
+    return int(await session.scalar(select(func.count()).select_from(Record).where(*conds)) or 0)
+
+
 async def list_records(session: AsyncSession, query: RecordQuery) -> tuple[list[Record], int]:
     """One page (with detail rows) and the total, in two queries whatever the page size.
     Records without a due date sort last in either direction, on every backend."""
     conds = _conditions(query)
-    total = int(await session.scalar(select(func.count()).select_from(Record).where(*conds)) or 0)
+    total = await count_records(session, query)
     column = _ORDER_COLUMNS[query.order_by]
     primary = column.desc() if query.descending else column.asc()
     if query.order_by == "due_date":
