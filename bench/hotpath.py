@@ -230,7 +230,7 @@ async def main() -> None:
             profiler.stop()
             with open(args.pyinstrument, "w") as out:
                 if args.pyinstrument.endswith(".txt"):
-                    out.write(profiler.output_text(show_all=True, color=False))
+                    out.write(profiler.output_text(show_all=False, color=False))
                 else:
                     out.write(profiler.output_html())
         print(

@@ -107,7 +107,9 @@ async def test_a_service_unknown_to_the_cache_is_read_from_the_table(
                 " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
             )
         )
-        new_id = (await conn.execute(text("SELECT id FROM service WHERE slug = 'late'"))).scalar_one()
+        new_id = (
+            await conn.execute(text("SELECT id FROM service WHERE slug = 'late'"))
+        ).scalar_one()
     async with mine.unit_of_work() as session:
         found = await catalog.services_by_ids(session, [new_id])
     assert found[new_id].name == "Late"
