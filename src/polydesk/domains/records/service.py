@@ -10,6 +10,7 @@ when the record has moved on. Status categories drive the life-cycle fields: ent
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -518,6 +519,11 @@ async def get_record_by_number(session: AsyncSession, kind: RecordKind, number: 
     if record is None:
         raise NotFound(f"No {kind.value} found with number {number}.", field="number", value=number)
     return record
+
+
+async def records_by_ids(session: AsyncSession, record_ids: Sequence[int]) -> dict[int, Record]:
+    """Records (with detail rows) by id, in one query; unknown ids are left out."""
+    return {r.id: r for r in await repository.get_many(session, list(record_ids))}
 
 
 async def load_records(

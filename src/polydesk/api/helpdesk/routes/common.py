@@ -91,9 +91,22 @@ async def ticket_out(ctx: Ctx, record_id: int) -> dict[str, Any]:
     return (await tickets_out(ctx, [record]))[0]
 
 
-async def followups_out(ctx: Ctx, page: Sequence[Note]) -> list[dict[str, Any]]:
-    record_ids = sorted({n.record_id for n in page})
-    loaded = {r.record.id: r.record for r in await records.load_records(ctx.session, record_ids)}
+async def _records(
+    ctx: Ctx, record_ids: Sequence[int], known: Sequence[Record] = ()
+) -> dict[int, Record]:
+    """The records of a page of follow-ups or attachments; those in ``known`` (already in
+    hand, e.g. the one just written to) are not read again."""
+    loaded = {r.id: r for r in known}
+    missing = sorted({i for i in record_ids if i not in loaded})
+    if missing:
+        loaded.update(await records.records_by_ids(ctx.session, missing))
+    return loaded
+
+
+async def followups_out(
+    ctx: Ctx, page: Sequence[Note], known: Sequence[Record] = ()
+) -> list[dict[str, Any]]:
+    loaded = await _records(ctx, [n.record_id for n in page], known)
     files = await attachments.list_for_notes(ctx.session, [n.id for n in page]) if page else {}
     mctx = await context(ctx, list(loaded.values()))
     return [
@@ -104,8 +117,7 @@ async def followups_out(ctx: Ctx, page: Sequence[Note]) -> list[dict[str, Any]]:
 
 
 async def attachments_out(ctx: Ctx, page: Sequence[Attachment]) -> list[dict[str, Any]]:
-    record_ids = sorted({a.record_id for a in page if a.record_id is not None})
-    loaded = {r.record.id: r.record for r in await records.load_records(ctx.session, record_ids)}
+    loaded = await _records(ctx, [a.record_id for a in page if a.record_id is not None])
     mctx = await context(ctx, list(loaded.values()))
     return [
         mapping.attachment_out(mctx, loaded[a.record_id], a)

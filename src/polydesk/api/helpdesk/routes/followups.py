@@ -129,7 +129,7 @@ async def create_followup(ctx: Ctx) -> Response:
         ):
             change["resolution"] = comment
     if change:
-        await records.update_record(
+        record = await records.update_record(
             ctx.session, caller.actor, record.id, RecordUpdate(**change), kind=common.TICKET_KIND
         )
     note = await notes.add_note(
@@ -147,7 +147,7 @@ async def create_followup(ctx: Ctx) -> Response:
     )
     for upload in files:
         await uploads.attach(ctx, note.id, upload, field="attachments")
-    return respond((await common.followups_out(ctx, [note]))[0], 201)
+    return respond((await common.followups_out(ctx, [note], known=[record]))[0], 201)
 
 
 async def retrieve_followup(ctx: Ctx) -> Response:

@@ -217,10 +217,11 @@ async def _update(ctx: Ctx, *, partial: bool) -> Response:
     custom = _custom_values(await common.ticket_fields(ctx), values)
     if custom:
         update["custom_fields"] = custom
-    await records.update_record(
+    record = await records.update_record(
         ctx.session, caller.actor, ctx.pk, RecordUpdate(**update), kind=common.TICKET_KIND
     )
-    return respond(await common.ticket_out(ctx, ctx.pk))
+    # The record as just written (and locked): no need to read it back.
+    return respond((await common.tickets_out(ctx, [record]))[0])
 
 
 async def put_ticket(ctx: Ctx) -> Response:
