@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, event, func, select, update
+from sqlalchemy import CursorResult, bindparam, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -86,11 +86,17 @@ async def list_for_records(
     return (await session.scalars(stmt)).all()
 
 
+_OF_NOTES = (
+    select(Attachment)
+    .where(Attachment.note_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Attachment.id)
+)
+
+
 async def list_for_notes(session: AsyncSession, note_ids: Sequence[int]) -> Sequence[Attachment]:
     if not note_ids:
         return []
-    stmt = select(Attachment).where(Attachment.note_id.in_(note_ids)).order_by(Attachment.id)
-    return (await session.scalars(stmt)).all()
+    return (await session.scalars(_OF_NOTES, {"ids": list(note_ids)})).all()
 
 
 async def list_of_notes_of_kinds(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -113,19 +113,22 @@ async def values_for(
     """Every value of the given records with its definition, in one query."""
     if not record_ids:
         return []
-    stmt = (
-        select(
-            CustomFieldValue.record_id,
-            CustomField,
-            CustomFieldValue.value_text,
-            CustomFieldValue.value_number,
-            CustomFieldValue.value_bool,
-        )
-        .join(CustomField, CustomField.id == CustomFieldValue.field_id)
-        .where(CustomFieldValue.record_id.in_(list(record_ids)))
-        .order_by(CustomFieldValue.record_id, CustomField.position, CustomField.id)
-    )
-    if not include_staff_only:
-        stmt = stmt.where(CustomField.staff_only.is_(False))
-    rows = (await session.execute(stmt)).all()
+    stmt = _VALUES if include_staff_only else _PUBLIC_VALUES
+    rows = (await session.execute(stmt, {"ids": list(record_ids)})).all()
     return [StoredValue(*row) for row in rows]
+
+
+# Built once: read on every record shown.
+_VALUES = (
+    select(
+        CustomFieldValue.record_id,
+        CustomField,
+        CustomFieldValue.value_text,
+        CustomFieldValue.value_number,
+        CustomFieldValue.value_bool,
+    )
+    .join(CustomField, CustomField.id == CustomFieldValue.field_id)
+    .where(CustomFieldValue.record_id.in_(bindparam("ids", expanding=True)))
+    .order_by(CustomFieldValue.record_id, CustomField.position, CustomField.id)
+)
+_PUBLIC_VALUES = _VALUES.where(CustomField.staff_only.is_(False))

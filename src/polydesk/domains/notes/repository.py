@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, inspect, select, true, update
+from sqlalchemy import ColumnElement, bindparam, func, inspect, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.util import identity_key
 
@@ -84,15 +84,25 @@ async def for_records(
     note_types: Sequence[str] | None,
     public_only: bool,
 ) -> Sequence[Note]:
-    wanted = set(record_ids)
+    wanted = sorted(set(record_ids))
     if not wanted:
         return []
+    if note_types is None and not public_only:
+        return (await session.scalars(_OF_RECORDS, {"ids": wanted})).all()
     rows = await session.scalars(
         select(Note)
         .where(Note.record_id.in_(wanted), _filters(note_types, public_only))
         .order_by(Note.record_id, Note.created_at, Note.id)
     )
     return rows.all()
+
+
+# Built once: every note of the records shown, the common case.
+_OF_RECORDS = (
+    select(Note)
+    .where(Note.record_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Note.record_id, Note.created_at, Note.id)
+)
 
 
 async def latest_for_records(

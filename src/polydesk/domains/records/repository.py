@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, delete, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -93,22 +93,26 @@ def _with_details(stmt: Select[Record]) -> Select[Record]:
     )
 
 
+# The hottest reads are built once: building a statement with its loader options costs more
+# than running it.
+_BY_ID = _with_details(select(Record).where(Record.id == bindparam("record_id"))).execution_options(
+    populate_existing=True
+)
+_BY_ID_LOCKED = _BY_ID.with_for_update(of=Record)
+_BY_IDS = _with_details(select(Record).where(Record.id.in_(bindparam("ids", expanding=True))))
+
+
 async def get(session: AsyncSession, record_id: int, *, for_update: bool = False) -> Record | None:
     """The record and its detail row, read afresh from the database (never a stale copy from
     the session); ``for_update`` locks the record row until the transaction ends."""
-    stmt = _with_details(select(Record).where(Record.id == record_id)).execution_options(
-        populate_existing=True
-    )
-    if for_update:
-        stmt = stmt.with_for_update(of=Record)
-    return (await session.scalars(stmt)).unique().one_or_none()
+    stmt = _BY_ID_LOCKED if for_update else _BY_ID
+    return (await session.scalars(stmt, {"record_id": record_id})).unique().one_or_none()
 
 
 async def get_many(session: AsyncSession, record_ids: Sequence[int]) -> list[Record]:
     if not record_ids:
         return []
-    stmt = _with_details(select(Record).where(Record.id.in_(list(record_ids))))
-    return list((await session.scalars(stmt)).unique().all())
+    return list((await session.scalars(_BY_IDS, {"ids": list(record_ids)})).unique().all())
 
 
 async def get_by_number(session: AsyncSession, kind: str, number: int) -> Record | None:
