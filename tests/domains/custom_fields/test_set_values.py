@@ -176,7 +176,7 @@ async def test_set_values_directly_returns_changes(db: Database) -> None:
         assert not again
 
 
-async def test_values_for_is_one_query(db: Database) -> None:
+async def test_values_for_is_one_query_with_the_definitions_cached(db: Database) -> None:
     async with db.unit_of_work() as session:
         await define(session, "Ref")
         await define(session, "Score", T.NUMBER)
@@ -186,6 +186,10 @@ async def test_values_for_is_one_query(db: Database) -> None:
     async with db.unit_of_work() as session:
         with sql_statements(db) as statements:
             values = await service.values_for(session, [*ids, 999999])
+        # The values, and the definitions once (core.reference); then the values alone.
+        assert len(statements) == 2
+        with sql_statements(db) as statements:
+            assert await service.values_for(session, [*ids, 999999]) == values
         assert len(statements) == 1
         with sql_statements(db) as statements:
             assert await service.values_for(session, []) == {}

@@ -65,6 +65,8 @@ async def test_load_records_costs_two_queries_whatever_their_number(db: Database
             record = await create(session, kind=kind, title=f"r{n}", custom_fields=custom)
             ids.append(record.id)
 
+    async with db.unit_of_work() as session:  # the definitions are cached (core.reference)
+        await service.load_records(session, ids)
     for wanted in (ids[:1], ids):
         async with db.unit_of_work() as session:
             with sql_statements(db) as statements:

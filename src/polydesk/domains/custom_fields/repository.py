@@ -46,6 +46,14 @@ async def get_field(session: AsyncSession, field_id: int) -> CustomField | None:
     return await session.get(CustomField, field_id)
 
 
+async def all_fields(session: AsyncSession) -> Sequence[CustomField]:
+    return (await session.scalars(select(CustomField))).all()
+
+
+async def fields_by_ids(session: AsyncSession, ids: Sequence[int]) -> Sequence[CustomField]:
+    return (await session.scalars(select(CustomField).where(CustomField.id.in_(ids)))).all()
+
+
 async def list_fields(session: AsyncSession, kind: str) -> Sequence[CustomField]:
     result = await session.scalars(
         select(CustomField)
@@ -101,7 +109,7 @@ async def delete_value(session: AsyncSession, value: CustomFieldValue) -> None:
 @dataclass(frozen=True, slots=True)
 class StoredValue:
     record_id: int
-    field: CustomField
+    field_id: int
     value_text: str | None
     value_number: float | None
     value_bool: bool | None
@@ -110,7 +118,8 @@ class StoredValue:
 async def values_for(
     session: AsyncSession, record_ids: Sequence[int], *, include_staff_only: bool
 ) -> list[StoredValue]:
-    """Every value of the given records with its definition, in one query."""
+    """Every value of the given records, in display order (the definitions come from the
+    reference cache), in one query."""
     if not record_ids:
         return []
     stmt = _VALUES if include_staff_only else _PUBLIC_VALUES
@@ -122,7 +131,7 @@ async def values_for(
 _VALUES = (
     select(
         CustomFieldValue.record_id,
-        CustomField,
+        CustomFieldValue.field_id,
         CustomFieldValue.value_text,
         CustomFieldValue.value_number,
         CustomFieldValue.value_bool,

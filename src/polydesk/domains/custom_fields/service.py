@@ -838,8 +838,26 @@ async def values_for(
     """Typed values keyed by slug for each record (every id present, ``{}`` when none), in
     one query whatever the number of records."""
     result: dict[int, dict[str, object]] = {record_id: {} for record_id in record_ids}
-    for row in await repository.values_for(
-        session, record_ids, include_staff_only=include_staff_only
-    ):
-        result.setdefault(row.record_id, {})[row.field.slug] = typed_value(row.field, row)
+    rows = await repository.values_for(session, record_ids, include_staff_only=include_staff_only)
+    if not rows:
+        return result
+    definitions = await _definitions(session, {row.field_id for row in rows})
+    for row in rows:
+        field = definitions[row.field_id]
+        result.setdefault(row.record_id, {})[field.slug] = typed_value(field, row)
     return result
+
+
+async def _definitions(session: AsyncSession, ids: set[int]) -> dict[int, CustomField]:
+    """Field definitions by id, from the reference cache; a field defined by another process
+    since the cache was filled is read from the table."""
+    known = await reference.cached(session, "fields_by_id", lambda: _every_field(session))
+    found = {i: known[i] for i in ids if i in known}
+    missing = sorted(ids - found.keys())
+    if missing:
+        found.update({f.id: f for f in await repository.fields_by_ids(session, missing)})
+    return found
+
+
+async def _every_field(session: AsyncSession) -> dict[int, CustomField]:
+    return {f.id: f for f in reference.copies(await repository.all_fields(session))}
