@@ -244,4 +244,6 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    import uvloop  # as under `polydesk serve` (uvicorn picks uvloop when installed)
+
+    uvloop.run(main())
