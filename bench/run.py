@@ -137,6 +137,8 @@ class Server:
     def __init__(self, name: str, workers: int) -> None:
         self.name, self.workers, self.port = name, workers, PORTS[name]
         self.proc: subprocess.Popen[bytes] | None = None
+        self.startup_s: float | None = None
+        """From the process start to the first answered request (the first start only)."""
 
     def start(self) -> None:
         logfile = open(WORK / f"{self.name}.log", "ab")  # kept open for the server process
@@ -156,10 +158,28 @@ class Server:
                    "--workers", workers, "--no-access-log", "--log-level", "warning"]  # fmt: skip
             env = {**os.environ, "LIMIT_DSN": f"{PG}/bench_limit"}
             cwd = ROOT
+        started = time.monotonic()
         self.proc = subprocess.Popen(
             cmd, env=env, cwd=cwd, stdout=logfile, stderr=logfile, start_new_session=True
         )
         self.wait_ready()
+        self.startup_s = round(time.monotonic() - started, 3)
+
+    def worker_rss_mb(self) -> list[float]:
+        """Resident memory of each worker process (the server's children), in MB."""
+        if self.proc is None:
+            return []
+        out = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                fields = dict(
+                    line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+                )
+            except OSError:
+                continue
+            if fields.get("PPid", "").strip() == str(self.proc.pid) and "VmRSS" in fields:
+                out.append(round(int(fields["VmRSS"].split()[0]) / 1024, 1))
+        return sorted(out)
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + 60
@@ -332,7 +352,9 @@ def ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 3) if a is not None and b else None
 
 
-def write_results(env: dict[str, Any], data: dict[str, Any], plots: bool) -> None:
+def write_results(
+    env: dict[str, Any], data: dict[str, Any], processes: dict[str, Any], plots: bool
+) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     ratios: dict[str, Any] = {}
     for size, scenarios in data.items():
@@ -346,9 +368,9 @@ def write_results(env: dict[str, Any], data: dict[str, Any], plots: bool) -> Non
             if below:  # the peer completed nothing: a lower bound of the ratio
                 entry["polydesk_over_peer_at_least"] = ratio(pd, below)
             ratios.setdefault(size, {})[scenario] = entry
-    latest = {"environment": env, "results": data, "ratios": ratios}
+    latest = {"environment": env, "results": data, "ratios": ratios, "processes": processes}
     (RESULTS / "latest.json").write_text(json.dumps(latest, indent=2) + "\n")
-    (RESULTS / "latest.md").write_text(markdown(env, data, ratios))
+    (RESULTS / "latest.md").write_text(markdown(env, data, ratios, processes))
     if plots:
         plot(data)
 
@@ -369,7 +391,9 @@ def rps_text(summary: dict[str, Any]) -> str:
     return fmt(summary["rps"])
 
 
-def markdown(env: dict[str, Any], data: dict[str, Any], ratios: dict[str, Any]) -> str:
+def markdown(
+    env: dict[str, Any], data: dict[str, Any], ratios: dict[str, Any], processes: dict[str, Any]
+) -> str:
     lines = [
         "# Benchmark results",
         "",
@@ -397,6 +421,16 @@ def markdown(env: dict[str, Any], data: dict[str, Any], ratios: dict[str, Any]) 
                     f"{fmt(r.get('polydesk_over_limit'), 2)} |"
                 )
         lines.append("")
+        if size in processes:
+            lines += [
+                "| server | start-up to first answer (s) | resident memory per worker after the "
+                "runs (MB) |",
+                "|---|---:|---|",
+            ]
+            for server, p in processes[size].items():
+                rss = ", ".join(fmt(m) for m in p.get("worker_rss_mb_after", [])) or "–"
+                lines.append(f"| {server} | {fmt(p.get('startup_s'), 2)} | {rss} |")
+            lines.append("")
     lines += ["## Machine, versions and settings", "", "```json",
               json.dumps(env, indent=2), "```", ""]  # fmt: skip
     return "\n".join(lines)
@@ -466,6 +500,7 @@ def main() -> None:
         args.runs = args.runs or 5
     wrk = ensure_wrk()
     data: dict[str, Any] = {}
+    processes: dict[str, Any] = {}
     env: dict[str, Any] = {}
     for records in args.sizes:
         prepare(records, args.seed)
@@ -474,6 +509,9 @@ def main() -> None:
             for name, server in servers.items():
                 log(f"starting {name}")
                 server.start()
+            process: dict[str, dict[str, Any]] = {
+                name: {"startup_s": server.startup_s} for name, server in servers.items()
+            }
             auth = credentials() if "polydesk" in servers else {"hd": BASIC}
             env = env or environment(args, wrk)
             for name in ("polydesk", "limit"):
@@ -500,14 +538,17 @@ def main() -> None:
                             f"{records} {scenario} {server}: {result['rps']:.1f} req/s "
                             f"p99 {fmt(result['p99_ms'])} ms non2xx {result['non2xx']}"
                         )
+            for name, server in servers.items():
+                process[name]["worker_rss_mb_after"] = server.worker_rss_mb()
             data[str(records)] = {
                 scenario: {server: summarise(r) for server, r in per.items()}
                 for scenario, per in runs.items()
             }
+            processes[str(records)] = process
         finally:
             for server in servers.values():
                 server.stop()
-        write_results(env, data, plots=True)
+        write_results(env, data, processes, plots=True)
     log(f"results in {RESULTS}")
 
 
