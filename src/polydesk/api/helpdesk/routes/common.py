@@ -67,14 +67,24 @@ async def ticket_exists(ctx: Ctx, record_id: int) -> Record | None:
         return None
 
 
-async def tickets_out(ctx: Ctx, page: Sequence[Record]) -> list[dict[str, Any]]:
-    """Full ticket shapes (custom values, follow-ups, attachments) for a page of records."""
+async def tickets_out(
+    ctx: Ctx,
+    page: Sequence[Record],
+    *,
+    written: tuple[dict[int, list[Note]], dict[int, list[Attachment]]] | None = None,
+) -> list[dict[str, Any]]:
+    """Full ticket shapes (custom values, follow-ups, attachments) for a page of records.
+    ``written``: the follow-ups and their files of records created in this request, which
+    therefore have no others (they are not read back)."""
     ids = [r.id for r in page]
     fields = await ticket_fields(ctx)
     values = await custom_fields.values_for(ctx.session, ids) if ids else {}
-    by_record = await notes.notes_for(ctx.session, ids) if ids else {}
-    note_ids = [n.id for ns in by_record.values() for n in ns]
-    files = await attachments.list_for_notes(ctx.session, note_ids) if note_ids else {}
+    if written is not None:
+        by_record, files = written
+    else:
+        by_record = await notes.notes_for(ctx.session, ids) if ids else {}
+        note_ids = [n.id for ns in by_record.values() for n in ns]
+        files = await attachments.list_for_notes(ctx.session, note_ids) if note_ids else {}
     mctx = await context(ctx, page)
     out = []
     for record in page:
@@ -104,10 +114,17 @@ async def _records(
 
 
 async def followups_out(
-    ctx: Ctx, page: Sequence[Note], known: Sequence[Record] = ()
+    ctx: Ctx,
+    page: Sequence[Note],
+    known: Sequence[Record] = (),
+    written: dict[int, list[Attachment]] | None = None,
 ) -> list[dict[str, Any]]:
+    """``written``: the files of follow-ups created in this request (not read back)."""
     loaded = await _records(ctx, [n.record_id for n in page], known)
-    files = await attachments.list_for_notes(ctx.session, [n.id for n in page]) if page else {}
+    if written is not None:
+        files = written
+    else:
+        files = await attachments.list_for_notes(ctx.session, [n.id for n in page]) if page else {}
     mctx = await context(ctx, list(loaded.values()))
     return [
         mapping.followup_out(mctx, loaded[n.record_id], n, files.get(n.id, []))

@@ -145,9 +145,9 @@ async def create_followup(ctx: Ctx) -> Response:
             new_status_id=new_status_id,
         ),
     )
-    for upload in files:
-        await uploads.attach(ctx, note.id, upload, field="attachments")
-    return respond((await common.followups_out(ctx, [note], known=[record]))[0], 201)
+    stored = [await uploads.attach(ctx, note.id, upload, field="attachments") for upload in files]
+    written = {note.id: stored}
+    return respond((await common.followups_out(ctx, [note], [record], written))[0], 201)
 
 
 async def retrieve_followup(ctx: Ctx) -> Response:

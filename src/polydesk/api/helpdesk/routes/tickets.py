@@ -169,10 +169,12 @@ async def create_ticket(ctx: Ctx) -> Response:
             body=values["description"], note_type=NoteType.FOLLOWUP, title=title, public=True
         ),
     )
+    files = []
     if isinstance(upload, UploadFile):
-        await uploads.attach(ctx, note.id, upload, field="attachment")
-    # The record is the one just written: no need to read it back.
-    return respond((await common.tickets_out(ctx, [record]))[0], 201)
+        files.append(await uploads.attach(ctx, note.id, upload, field="attachment"))
+    # The record, its one follow-up and its file were just written: none is read back.
+    written = ({record.id: [note]}, {note.id: files})
+    return respond((await common.tickets_out(ctx, [record], written=written))[0], 201)
 
 
 async def retrieve_ticket(ctx: Ctx) -> Response:
