@@ -191,7 +191,7 @@ class Server:
             except urllib.error.HTTPError:
                 return
             except OSError:
-                time.sleep(0.5)
+                time.sleep(0.05)
         raise SystemExit(f"{self.name} did not start; see {WORK / (self.name + '.log')}")
 
     def stop(self, hard: bool = False) -> None:

@@ -29,14 +29,12 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from polydesk.core import migrate
 from polydesk.core.actor import Actor
 from polydesk.core.db import Database, Session
 from polydesk.core.enums import AccessLevel, Channel, Role
 from polydesk.core.errors import DomainError, Invalid
 from polydesk.core.settings import Settings, get_settings
 from polydesk.domains.demo import data as demo_data
-from polydesk.domains.demo import service as demo
 from polydesk.domains.demo.schemas import DemoResult
 from polydesk.domains.integration import service as integration
 from polydesk.domains.integration.schemas import ApiClientCreate
@@ -45,6 +43,15 @@ from polydesk.domains.setup.schemas import AdminCreated
 from polydesk.domains.users import service as users
 from polydesk.domains.users.schemas import UserCreate
 from polydesk.models import ApiClient, User
+
+
+def _upgrade(settings: Settings) -> None:
+    # Alembic is imported here, not at the top: `serve --workers N` starts each worker by
+    # importing this module again, and the workers never migrate.
+    from polydesk.core import migrate
+
+    migrate.upgrade(settings.resolved_database_url)
+
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -96,7 +103,7 @@ def load_settings() -> Settings:
 def migrated_settings() -> Settings:
     """The settings, with the database migrated to the current schema."""
     settings = load_settings()
-    migrate.upgrade(settings.resolved_database_url)
+    _upgrade(settings)
     return settings
 
 
@@ -119,7 +126,7 @@ def run_in_unit_of_work(settings: Settings, work: Callable[[Any], Coroutine[Any,
 def db_upgrade() -> None:
     """Apply every pending migration."""
     settings = load_settings()
-    migrate.upgrade(settings.resolved_database_url)
+    _upgrade(settings)
     typer.echo("database is up to date")
 
 
@@ -253,7 +260,7 @@ def demo_load(
     settings = load_settings()
     if settings.env == "production":
         raise Invalid("the demo data has public passwords; it is never loaded when ENV=production.")
-    migrate.upgrade(settings.resolved_database_url)
+    _upgrade(settings)
     console = Console(stderr=True)
     console.print(
         "Loading the demo data set. It is for trying Polydesk out: its passwords are public "
@@ -275,6 +282,8 @@ def demo_load(
             bar.update(tasks[step], completed=done, total=total)
 
         async def work(session: Session) -> DemoResult:
+            from polydesk.domains.demo import service as demo  # only this command needs it
+
             return await demo.load_demo(
                 session, records_per_kind=records_per_kind, progress=progress
             )
