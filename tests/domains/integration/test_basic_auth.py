@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -65,6 +66,26 @@ async def test_cache_hit_avoids_argon2(
         assert await _basic(db, settings, cache, "agent@example.com", PASSWORD) == first
     assert len(verifications) == 1
     assert len(cache) == 1
+
+
+async def test_concurrent_requests_on_a_cold_cache_verify_once(
+    db: Database, settings: Settings, verifications: list[str]
+) -> None:
+    """When the entry is missing or has expired, the requests carrying the credential wait
+    for one verification instead of each running argon2."""
+    user = await _user(db, email="agent@example.com")
+    cache = service.BasicCredentialCache(60)
+    found = await asyncio.gather(
+        *(_basic(db, settings, cache, "agent@example.com", PASSWORD) for _ in range(8))
+    )
+    assert {p.user_id if p else None for p in found} == {user.id}
+    assert len(verifications) == 1
+    assert not cache._verifying
+    wrong = await asyncio.gather(
+        *(_basic(db, settings, cache, "agent@example.com", "wrong") for _ in range(3))
+    )
+    assert wrong == [None, None, None]
+    assert len(verifications) == 4  # a refused password is never remembered
 
 
 async def test_cache_keys_reveal_nothing(db: Database, settings: Settings) -> None:

@@ -8,10 +8,12 @@ client ids or logins exist; the internal ``reason`` says what it was, for logs a
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -741,6 +743,24 @@ class BasicCredentialCache:
         self.max_entries = max_entries
         self._clock = clock
         self._entries: OrderedDict[str, VerifiedCredential] = OrderedDict()
+        self._verifying: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def verifying(self, key: str) -> AsyncIterator[None]:
+        """One verification per key at a time: when an entry expires under load, the
+        requests carrying that credential wait for the first one's argon2 instead of each
+        paying their own (dozens at once can stall a worker for seconds)."""
+        lock, users = self._verifying.get(key, (asyncio.Lock(), 0))
+        self._verifying[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._verifying[key]
+            if users <= 1:
+                del self._verifying[key]
+            else:
+                self._verifying[key] = (lock, users - 1)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BasicCredentialCache:
@@ -808,12 +828,34 @@ async def authenticate_basic(
     if not login or not password or len(login) > 320 or len(password) > 1024:
         return None
     key = security.keyed_digest(settings.signing_key(), login, password)
-    entry = cache.get(key) if cache.enabled else None
-    if entry is not None:
-        user = await repository.get_user(session, entry.user_id)
-        if user is not None and _still_valid(entry, user, login):
-            return Principal(user_id=user.id, role=Role(user.role), method=AuthMethod.BASIC)
-        cache.discard(key)
+    if not cache.enabled:
+        return await _verify_basic(session, cache, key, login, password)
+    found = await _cached_basic(session, cache, key, login)
+    if found is not None:
+        return found
+    async with cache.verifying(key):
+        # Another request may have verified the same credential while this one waited.
+        return await _cached_basic(session, cache, key, login) or await _verify_basic(
+            session, cache, key, login, password
+        )
+
+
+async def _cached_basic(
+    session: AsyncSession, cache: BasicCredentialCache, key: str, login: str
+) -> Principal | None:
+    entry = cache.get(key)
+    if entry is None:
+        return None
+    user = await repository.get_user(session, entry.user_id)
+    if user is not None and _still_valid(entry, user, login):
+        return Principal(user_id=user.id, role=Role(user.role), method=AuthMethod.BASIC)
+    cache.discard(key)
+    return None
+
+
+async def _verify_basic(
+    session: AsyncSession, cache: BasicCredentialCache, key: str, login: str, password: str
+) -> Principal | None:
     user = await repository.find_user_by_login(session, login)
     if user is None:
         await security.burn_password_verify_async(password)
