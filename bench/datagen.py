@@ -222,6 +222,11 @@ async def load_polydesk(dsn: str, n: int, seed: int) -> None:
             )
         await con.execute("update record_counter set last_number = $1 where kind = 'incident'", n)
         await con.execute("update record_counter set last_number = 0 where kind <> 'incident'")
+        for kind in ("incident", "request", "problem", "change", "release"):  # migration 0004
+            await con.execute(
+                f"select setval('record_number_{kind}', $1, false)",
+                n + 1 if kind == "incident" else 1,
+            )
         # The tally behind list totals (polydesk.models.tally), as the migration fills it.
         await con.execute("delete from record_tally")
         await con.execute(

@@ -5,7 +5,7 @@ think of, so that Polydesk's figures have a ceiling to be compared with:
 
 - ``GET /api/tickets/{id}/``: the incident, its custom values and its notes (3 queries);
 - ``GET /api/tickets/?status=1,3``: count + first page of 25 + their notes and values;
-- ``POST /api/tickets/`` (JSON): number from ``record_counter``, insert record + first note.
+- ``POST /api/tickets/`` (JSON): number from the kind's sequence, insert record + first note.
 
 Basic auth is a constant-time comparison with one precomputed header (``LIMIT_AUTH``, the
 base64 of ``tim:123`` by default). Serve with
@@ -168,10 +168,7 @@ async def create_ticket(request: Request) -> Response:
         return _json({"detail": "Invalid input."}, 400)
     now = datetime.now(UTC)
     async with STATE["pool"].acquire() as con, con.transaction():
-        number = await con.fetchval(
-            "update record_counter set last_number = last_number + 1 "
-            "where kind = 'incident' returning last_number"
-        )
+        number = await con.fetchval("select nextval('record_number_incident')")
         ticket_id = await con.fetchval(
             "insert into record (kind, number, title, description, status_id, priority, "
             "service_id, submitter_email, source, spam, on_hold, tags, cc_emails, created_at, "

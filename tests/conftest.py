@@ -16,6 +16,7 @@ from sqlalchemy import text
 from polydesk.app import create_app
 from polydesk.core import migrate
 from polydesk.core.db import Database, create_engine
+from polydesk.core.enums import RecordKind
 from polydesk.core.settings import Settings
 from polydesk.domains.catalog import service as catalog
 from polydesk.models import Base
@@ -76,6 +77,9 @@ async def _empty_all_tables(database: Database) -> None:
     async with database.engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             await conn.execute(table.delete())
+        if conn.dialect.name == "postgresql":  # record numbers start at 1 again
+            for kind in RecordKind:
+                await conn.execute(text(f"ALTER SEQUENCE record_number_{kind.value} RESTART"))
 
 
 @pytest.fixture(autouse=True)

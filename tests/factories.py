@@ -6,11 +6,12 @@ services; the behaviour under test always goes through the services or over HTTP
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from polydesk.core.enums import RecordKind, Role
 from polydesk.core.security import hash_password
+from polydesk.domains.records import repository as records_repository
 from polydesk.models import Record, Service, Status, User
 
 _counter = 0
@@ -71,9 +72,7 @@ async def make_record(
     title: str = "Printer on fire",
     **fields: object,
 ) -> Record:
-    number = (
-        await session.scalar(select(func.max(Record.number)).where(Record.kind == kind.value)) or 0
-    ) + 1
+    number = await records_repository.next_number(session, kind.value)
     status = await default_status(session)
     record = Record(kind=kind.value, number=number, title=title, status_id=status.id, **fields)
     session.add(record)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, bindparam, delete, func, literal, or_, select, update
+from sqlalchemy import Sequence as DbSequence
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import Select
 
+from polydesk.core.enums import RecordKind
 from polydesk.domains.records.schemas import RecordQuery
 from polydesk.models import (
     ChangeDetails,
@@ -48,14 +50,21 @@ async def get_row(session: AsyncSession, model: type[M], row_id: int) -> M | Non
 # Numbers -----------------------------------------------------------------------------------
 
 
-async def next_number(session: AsyncSession, kind: str) -> int:
-    """The next number of ``kind``, from one atomic UPDATE … RETURNING on its counter row.
+_NUMBER_SEQUENCES = {kind.value: DbSequence(f"record_number_{kind.value}") for kind in RecordKind}
+"""PostgreSQL: one sequence per kind (migration 0004)."""
 
-    The row lock is held until the transaction ends, so concurrent creators of one kind take
-    turns and a rolled-back creation leaves the counter as it was. A missing counter row is
-    created first (starting after the highest number in use), with ON CONFLICT DO NOTHING so
-    that concurrent first creators do not fail.
+
+async def next_number(session: AsyncSession, kind: str) -> int:
+    """The next number of ``kind``.
+
+    On PostgreSQL it comes from the kind's sequence: concurrent creators never wait for each
+    other, and a creation that fails leaves its number unused (numbers are unique and
+    increasing, not gapless). On SQLite, whose writers take turns anyway, from one atomic
+    UPDATE … RETURNING on the kind's counter row, rolled back with a failed creation; a
+    missing counter row is created first (starting after the highest number in use).
     """
+    if session.get_bind().dialect.name == "postgresql":
+        return int(await session.scalar(_NUMBER_SEQUENCES[kind].next_value()))
     bump = (
         update(RecordCounter)
         .where(RecordCounter.kind == kind)
