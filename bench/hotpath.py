@@ -83,7 +83,15 @@ def scenarios(records: int, rng: random.Random) -> dict[str, Callable[[int], Req
     }
 
 
-async def call(app: Any, method: str, target: str, body: bytes, auth: str) -> tuple[int, bytes]:
+async def call(
+    app: Any,
+    method: str,
+    target: str,
+    body: bytes,
+    auth: str,
+    content_type: str = "application/json",
+) -> tuple[int, bytes]:
+    """One request through the ASGI application: status and body."""
     path, _, query = target.partition("?")
     headers = [
         (b"host", b"127.0.0.1:8000"),
@@ -92,7 +100,7 @@ async def call(app: Any, method: str, target: str, body: bytes, auth: str) -> tu
     ]
     if body:
         headers += [
-            (b"content-type", b"application/json"),
+            (b"content-type", content_type.encode()),
             (b"content-length", str(len(body)).encode()),
         ]
     scope = {
@@ -134,8 +142,14 @@ async def call(app: Any, method: str, target: str, body: bytes, auth: str) -> tu
 async def credentials(app: Any) -> dict[str, str]:
     client = "Basic " + base64.b64encode(b"main-web-app-client:main-web-app-secret").decode()
     form = urlencode({"grant_type": "password", "username": "tim@acme.com", "password": "123"})
-    scope_body = form.encode()
-    status, raw = await _form(app, "/api/oauth/token", scope_body, client)
+    status, raw = await call(
+        app,
+        "POST",
+        "/api/oauth/token",
+        form.encode(),
+        client,
+        content_type="application/x-www-form-urlencoded",
+    )
     if status != 200:
         raise SystemExit(f"token request failed: {status} {raw[:200]!r}")
     token = json.loads(raw)["access_token"]
@@ -144,44 +158,6 @@ async def credentials(app: Any) -> dict[str, str]:
         "so": f"Bearer {token}",
         "ga": "",
     }
-
-
-async def _form(app: Any, path: str, body: bytes, auth: str) -> tuple[int, bytes]:
-    headers = [
-        (b"host", b"127.0.0.1:8000"),
-        (b"authorization", auth.encode()),
-        (b"content-type", b"application/x-www-form-urlencoded"),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": b"",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-    }
-    status = 0
-    chunks: list[bytes] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
-    await app(scope, receive, send)
-    return status, b"".join(chunks)
 
 
 async def main() -> None:
