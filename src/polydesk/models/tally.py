@@ -27,7 +27,7 @@ from sqlalchemy.sql.dml import Insert
 from polydesk.models.base import Base, BigId
 from polydesk.models.record import Record
 
-SHARDS = 8
+SHARDS = 32
 
 TallyKey = tuple[str, int]
 """``(kind, status_id)``."""
