@@ -64,9 +64,14 @@ def _after_rollback(conn: Connection) -> None:
     conn.info.pop(_WRITTEN, None)
 
 
-def _flushed(session: Session, _context: Any) -> None:
+def _changes_tables(session: Session) -> bool:
+    """Whether objects of :data:`TABLES` are new, changed or deleted in ``session``."""
     changed = session.new | session.dirty | session.deleted
-    if any(getattr(obj, "__tablename__", None) in TABLES for obj in changed):
+    return any(getattr(obj, "__tablename__", None) in TABLES for obj in changed)
+
+
+def _flushed(session: Session, _context: Any) -> None:
+    if _changes_tables(session):
         session.info[_WRITTEN] = True
 
 
@@ -124,17 +129,13 @@ class ReferenceCache:
         self._entries[key] = _Entry(generation, now + self.ttl_seconds, value)
         return value
 
-    def clear(self) -> None:
-        self._entries.clear()
-
 
 def _wrote_reference(session: AsyncSession) -> bool:
     """Whether this unit of work changed a cached table: flushed, or about to be."""
     sync = session.sync_session
     if sync.info.get(_WRITTEN):
         return True
-    pending = sync.new | sync.dirty | sync.deleted
-    return any(getattr(obj, "__tablename__", None) in TABLES for obj in pending)
+    return _changes_tables(sync)
 
 
 def copies(objects: Iterable[M]) -> list[M]:
@@ -148,14 +149,10 @@ def copies(objects: Iterable[M]) -> list[M]:
     return out
 
 
-def cache_of(session: AsyncSession) -> ReferenceCache | None:
-    """The cache of the database ``session`` belongs to (none for a bare session)."""
-    found = session.info.get(INFO_KEY)
-    return found if isinstance(found, ReferenceCache) else None
-
-
 async def cached(session: AsyncSession, key: str, load: Callable[[], Awaitable[T]]) -> T:
-    cache = cache_of(session)
-    if cache is None:
+    """``load()``'s value through the cache of the database ``session`` belongs to (a bare
+    session, with no cache, just loads)."""
+    cache = session.info.get(INFO_KEY)
+    if not isinstance(cache, ReferenceCache):
         return await load()
     return await cache.get(session, key, load)
