@@ -29,12 +29,16 @@ async def get_settings_dep(request: Request) -> Settings:
 SESSION_STATE = "polydesk_session"
 """``request.state`` attribute holding the request's unit of work."""
 
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """One unit of work per request: commit on success, roll back on any error. The commit
     happens before the response is sent (``scope="function"``), so an acknowledged write is a
-    committed one and a failed commit is answered as an error, never as a success."""
-    async with database_of(request).unit_of_work() as session:
+    committed one and a failed commit is answered as an error, never as a success. A GET, HEAD
+    or OPTIONS request gets a read-only unit of work (:meth:`Database.unit_of_work`)."""
+    read_only = request.method in READ_ONLY_METHODS
+    async with database_of(request).unit_of_work(read_only=read_only) as session:
         setattr(request.state, SESSION_STATE, session)
         yield session
 

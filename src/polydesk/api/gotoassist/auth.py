@@ -60,7 +60,8 @@ async def authenticate_and_count(
     """The caller (``None`` when the token is missing or refused) and its rate state after
     counting this request: per token when it is valid, else per client address."""
     token = basic_token(conn.headers.get("authorization"))
-    async with db.unit_of_work() as session:
+    # Read-only: its writes (the counter, a token's last use) are single statements.
+    async with db.unit_of_work(read_only=True) as session:
         principal: Principal | None = None
         if token is not None:
             try:
