@@ -825,6 +825,14 @@ async def get_status(session: AsyncSession, status_id: int) -> Status:
     return status
 
 
+async def status_to_show(session: AsyncSession, status_id: int) -> Status:
+    """A status to render a record with: from the reference cache (read only), else read."""
+    for status in await list_statuses(session):
+        if status.id == status_id:
+            return status
+    return await get_status(session, status_id)
+
+
 async def get_status_by_name(session: AsyncSession, name: str) -> Status | None:
     return await repository.get_status_by_key(session, name_key(name))
 

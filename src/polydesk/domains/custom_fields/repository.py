@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
-from polydesk.models import CustomField, CustomFieldValue
+from polydesk.core.db import held, inserted_here
+from polydesk.models import CustomField, CustomFieldValue, Record
 
 
 async def add(session: AsyncSession, *objs: object) -> None:
@@ -122,9 +124,35 @@ async def values_for(
     reference cache), in one query."""
     if not record_ids:
         return []
+    if all(inserted_here(session, Record, i) for i in record_ids):
+        # Records created in this unit of work: their values are the ones it holds.
+        values = _held_values(session, set(record_ids), include_staff_only)
+        if values is not None:
+            return values
     stmt = _VALUES if include_staff_only else _PUBLIC_VALUES
     rows = (await session.execute(stmt, {"ids": list(record_ids)})).all()
     return [StoredValue(*row) for row in rows]
+
+
+def _held_values(
+    session: AsyncSession, record_ids: set[int], include_staff_only: bool
+) -> list[StoredValue] | None:
+    """The values of ``record_ids`` held by the unit of work, in display order; ``None`` when
+    a field definition is not held either (then the caller reads)."""
+    found = []
+    for value in held(session, CustomFieldValue):
+        if value.record_id not in record_ids:
+            continue
+        field = session.sync_session.identity_map.get(identity_key(CustomField, value.field_id))
+        if not isinstance(field, CustomField):
+            return None
+        if include_staff_only or not field.staff_only:
+            found.append((value.record_id, field.position, field.id, value))
+    found.sort(key=lambda item: item[:3])
+    return [
+        StoredValue(v.record_id, v.field_id, v.value_text, v.value_number, v.value_bool)
+        for *_, v in found
+    ]
 
 
 # Built once: read on every record shown.

@@ -10,7 +10,8 @@ from sqlalchemy import ColumnElement, bindparam, func, inspect, select, true, up
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.util import identity_key
 
-from polydesk.models import Note, Record
+from polydesk.core.db import inserted_here
+from polydesk.models import Attachment, Note, Record
 
 
 async def record_kind(session: AsyncSession, record_id: int) -> str | None:
@@ -24,7 +25,11 @@ async def record_kind(session: AsyncSession, record_id: int) -> str | None:
 
 
 async def touch_record(session: AsyncSession, record_id: int, when: datetime) -> None:
-    """Write only the two activity timestamps, so a concurrent edit of other fields stands."""
+    """Write only the two activity timestamps, so a concurrent edit of other fields stands.
+    A record this unit of work created keeps those of its creation (a ticket's opening
+    follow-up): nothing to write."""
+    if inserted_here(session, Record, record_id):
+        return
     await session.execute(
         update(Record).where(Record.id == record_id).values(last_active_at=when, updated_at=when)
     )
@@ -103,6 +108,24 @@ _OF_RECORDS = (
     .where(Note.record_id.in_(bindparam("ids", expanding=True)))
     .order_by(Note.record_id, Note.created_at, Note.id)
 )
+_WITH_FILES_OF_RECORDS = (
+    select(Note, Attachment)
+    .outerjoin(Attachment, Attachment.note_id == Note.id)
+    .where(Note.record_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Note.record_id, Note.created_at, Note.id, Attachment.id)
+)
+
+
+async def with_files_for_records(
+    session: AsyncSession, record_ids: Iterable[int]
+) -> Sequence[tuple[Note, Attachment | None]]:
+    """Every note of the records, oldest first, each with its attachments (one row per
+    attachment, ``None`` for a note without any), in one statement."""
+    wanted = sorted(set(record_ids))
+    if not wanted:
+        return []
+    rows = await session.execute(_WITH_FILES_OF_RECORDS, {"ids": wanted})
+    return [(note, attachment) for note, attachment in rows]
 
 
 async def latest_for_records(

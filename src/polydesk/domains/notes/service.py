@@ -30,7 +30,7 @@ from polydesk.domains.catalog.service import check_page, clean_optional_text
 from polydesk.domains.notes import repository
 from polydesk.domains.notes.schemas import NoteCreate, NoteUpdate
 from polydesk.domains.users import service as users
-from polydesk.models import Note
+from polydesk.models import Attachment, Note
 
 MAX_BODY_LENGTH = 100_000
 MAX_TITLE_LENGTH = 500
@@ -341,3 +341,19 @@ async def notes_for(
     for note in rows:
         grouped[note.record_id].append(note)
     return grouped
+
+
+async def notes_with_files_for(
+    session: AsyncSession, record_ids: Sequence[int]
+) -> tuple[dict[int, list[Note]], dict[int, list[Attachment]]]:
+    """Every note of each record, oldest first (every record id is a key), and the
+    attachments of each of those notes (every note id is a key), in one query."""
+    grouped: dict[int, list[Note]] = {record_id: [] for record_id in record_ids}
+    files: dict[int, list[Attachment]] = {}
+    for note, attachment in await repository.with_files_for_records(session, record_ids):
+        if note.id not in files:
+            files[note.id] = []
+            grouped[note.record_id].append(note)
+        if attachment is not None:
+            files[note.id].append(attachment)
+    return grouped, files

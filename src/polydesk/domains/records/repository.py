@@ -111,9 +111,27 @@ _BY_ID_LOCKED = _BY_ID.with_for_update(of=Record)
 _BY_IDS = _with_details(select(Record).where(Record.id.in_(bindparam("ids", expanding=True))))
 
 
-async def get(session: AsyncSession, record_id: int, *, for_update: bool = False) -> Record | None:
+_OF_KIND = (
+    select(Record)
+    .where(Record.id == bindparam("record_id"), Record.kind == bindparam("kind"))
+    .execution_options(populate_existing=True)
+)
+_KINDS_WITH_DETAILS = frozenset({"change", "release", "problem"})
+
+
+async def get(
+    session: AsyncSession, record_id: int, *, kind: str | None = None, for_update: bool = False
+) -> Record | None:
     """The record and its detail row, read afresh from the database (never a stale copy from
-    the session); ``for_update`` locks the record row until the transaction ends."""
+    the session); ``for_update`` locks the record row until the transaction ends. With a
+    ``kind`` that has no detail rows, a record of another kind is not found, and the detail
+    tables are not joined."""
+    if kind is not None and kind not in _KINDS_WITH_DETAILS and not for_update:
+        params = {"record_id": record_id, "kind": kind}
+        record = (await session.scalars(_OF_KIND, params)).one_or_none()
+        if record is not None:
+            attach_details(record, None)
+        return record
     stmt = _BY_ID_LOCKED if for_update else _BY_ID
     return (await session.scalars(stmt, {"record_id": record_id})).unique().one_or_none()
 

@@ -507,7 +507,7 @@ async def get_record(
     session: AsyncSession, record_id: int, *, kind: RecordKind | None = None
 ) -> Record:
     """The record with its detail row; NotFound names the kind (``No incident found …``)."""
-    record = await repository.get(session, record_id)
+    record = await repository.get(session, record_id, kind=kind.value if kind else None)
     if record is None or (kind is not None and record.kind != kind.value):
         label = _label(kind.value if kind else None)
         raise NotFound(f"No {label} found with id {record_id}.", field="id", value=record_id)

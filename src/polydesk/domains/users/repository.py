@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from polydesk.core.db import already_loaded
 from polydesk.core.enums import Role
 from polydesk.models import TechnicianGroupMember, User
 
@@ -90,10 +91,10 @@ def _escape_like(text: str) -> str:
 
 
 async def by_ids(session: AsyncSession, ids: Iterable[int]) -> Sequence[User]:
-    wanted = set(ids)
-    if not wanted:
-        return []
-    return (await session.scalars(select(User).where(User.id.in_(wanted)))).all()
+    found, missing = already_loaded(session, User, set(ids))
+    if missing:
+        found += (await session.scalars(select(User).where(User.id.in_(missing)))).all()
+    return found
 
 
 async def count_admins(session: AsyncSession, *, active_only: bool) -> int:

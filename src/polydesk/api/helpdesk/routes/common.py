@@ -82,9 +82,7 @@ async def tickets_out(
     if written is not None:
         by_record, files = written
     else:
-        by_record = await notes.notes_for(ctx.session, ids) if ids else {}
-        note_ids = [n.id for ns in by_record.values() for n in ns]
-        files = await attachments.list_for_notes(ctx.session, note_ids) if note_ids else {}
+        by_record, files = await notes.notes_with_files_for(ctx.session, ids)
     mctx = await context(ctx, page)
     out = []
     for record in page:

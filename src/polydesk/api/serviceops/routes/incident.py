@@ -149,13 +149,13 @@ async def _values(
 
 
 async def _read(request: Request, session: Session, record: Record) -> IncidentRead:
-    loaded = await records.load_record(session, record.id)
+    values = (await custom_fields.values_for(session, [record.id]))[record.id]
     fields = await custom_fields.list_fields(session, RecordKind(record.kind))
     requester = await users.get_user(session, record.requester_id) if record.requester_id else None
     category = (
         await catalog.get_category(session, record.category_id) if record.category_id else None
     )
-    status = await catalog.get_status(session, record.status_id)
+    status = await catalog.status_to_show(session, record.status_id)
     location = (
         await locations.get_location(session, record.location_id) if record.location_id else None
     )
@@ -185,7 +185,7 @@ async def _read(request: Request, session: Session, record: Record) -> IncidentR
         tags=list(record.tags or []),
         spam=bool(record.spam),
         fileAttachments=files.as_wire_list(request, stored) or None,
-        customFieldValueDetails=mapping_g1.custom_values_out(loaded.custom_fields, fields),
+        customFieldValueDetails=mapping_g1.custom_values_out(values, fields),
     )
 
 
