@@ -252,6 +252,12 @@ async def test_requester_keys_are_403_unknown_ids_404_big_bodies_413_everywhere(
             Actor(user_id=requester.id, role=Role.REQUESTER, channel=Channel.CLI),
             name="key",
         )
+    # The key's first use is recorded, refused or not (at most once a minute); nothing else is.
+    first = await client.get("/api/v1/incident/1", headers={"Authorization": f"Apikey {key}"})
+    assert_error(first, 403)
+    async with db.unit_of_work() as session:
+        tokens = await integration.list_api_tokens(session, Actor.system(), user_id=requester.id)
+        assert [t.last_used_at is not None for t in tokens] == [True]
     before = await snapshot(db)
     big = {"subject": "x" * (settings.max_body_bytes + 1)}
     for method, url, body in ENDPOINTS:

@@ -14,6 +14,7 @@ from urllib.parse import unquote
 
 from fastapi import Request
 
+from polydesk.api.deps import database_of
 from polydesk.core.db import Session
 from polydesk.core.errors import Forbidden, Unauthenticated
 from polydesk.core.settings import Settings
@@ -48,7 +49,10 @@ async def authenticate(request: Request, session: Session, settings: Settings) -
     if scheme == "bearer":
         return await integration.authenticate_access_token(session, settings, value)
     if scheme in ("apikey", "api-key", "api_key"):
-        return await integration.authenticate_api_token(session, unquote(value))
+        # In a unit of work of its own, as GoToAssist's: the key's last use is recorded
+        # whatever becomes of the request (refused, failed, or a GET, which writes nothing).
+        async with database_of(request).unit_of_work(read_only=True) as own:
+            return await integration.authenticate_api_token(own, unquote(value))
     raise MissingCredentials(
         f"The authorization scheme {scheme!r} is not supported: use Bearer or Apikey."
     )
