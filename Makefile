@@ -44,4 +44,4 @@ bench: install
 
 bench-full: install
 	$(BIN)/pip install --quiet -e '.[bench]'
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --connections 32 --paced

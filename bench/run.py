@@ -240,16 +240,25 @@ def credentials() -> dict[str, str]:
 
 
 def run_wrk(
-    wrk: str, scenario: str, server: str, records: int, auth: str, seconds: float, conns: int
+    wrk: str,
+    scenario: str,
+    server: str,
+    records: int,
+    auth: str,
+    seconds: float,
+    conns: int,
+    pace_ms: float = 0,
 ) -> dict[str, Any]:
-    """One wrk run. A run that completes nothing reports ``rps_below`` = 1/duration."""
+    """One wrk run. A run that completes nothing reports ``rps_below`` = 1/duration.
+    ``pace_ms``: each connection waits that long on average before each request."""
     script = WORK / "wrk" / f"{scenario}.lua"
     script.parent.mkdir(parents=True, exist_ok=True)
     script.write_text(
         (BENCH / "wrk" / "common.lua").read_text()
         + (BENCH / "wrk" / SCENARIOS[scenario][0]).read_text()
     )
-    env = {"BENCH_AUTH": auth, "BENCH_RECORDS": str(records), "BENCH_SEED": "42"}
+    env = {"BENCH_AUTH": auth, "BENCH_RECORDS": str(records), "BENCH_SEED": "42",
+           "BENCH_PACE_MS": str(round(pace_ms))}  # fmt: skip
     out = sh(wrk, "-t1", f"-c{conns}", f"-d{max(1, round(seconds))}s", "--timeout", "60s",
              "-s", script, f"http://127.0.0.1:{PORTS[server]}", env=env)  # fmt: skip
     match = re.search(r"^BENCH (\{.*\})$", out, re.M)
@@ -421,6 +430,26 @@ def markdown(
                     f"{fmt(r.get('polydesk_over_limit'), 2)} |"
                 )
         lines.append("")
+        paced = [
+            (scenario, server, s["paced"])
+            for scenario, servers in scenarios.items()
+            for server, s in servers.items()
+            if "paced" in s
+        ]
+        if paced:
+            lines += [
+                f"Latency at half load: {paced[0][2]['connections']} connections pacing their "
+                "requests to offer half of the server's saturated requests/s above.",
+                "",
+                "| scenario | server | offered req/s | served req/s | p50 ms | p99 ms |",
+                "|---|---|---:|---:|---:|---:|",
+            ]
+            for scenario, server, p in paced:
+                lines.append(
+                    f"| {SCENARIOS[scenario][2]} | {server} | {fmt(p['offered_rps'])} | "
+                    f"{fmt(p['rps'])} | {fmt(p['p50_ms'])} | {fmt(p['p99_ms'])} |"
+                )
+            lines.append("")
         if size in processes:
             lines += [
                 "| server | start-up to first answer (s) | resident memory per worker after the "
@@ -473,6 +502,39 @@ def plot(data: dict[str, Any]) -> None:
         plt.close(fig)
 
 
+PACED = ("hd_get", "hd_list_status", "hd_create")
+"""The latency targets' scenarios: GET by id, a filtered first page, create."""
+
+
+def paced_runs(
+    wrk: str,
+    args: argparse.Namespace,
+    records: int,
+    auth: dict[str, str],
+    servers: dict[str, Server],
+    results: dict[str, Any],
+) -> None:
+    """Latency under a set load: 32 connections (``--connections``) pacing their requests so
+    that together they offer half of the server's own saturated throughput in this run. At
+    saturation a closed loop's p99 is mostly queueing (32 connections / throughput); paced,
+    it is what a client sees while the server has headroom."""
+    for scenario in [s for s in PACED if s in results]:
+        for server in ("polydesk", "limit"):
+            saturated = results[scenario].get(server, {}).get("rps")
+            if server not in servers or not saturated:
+                continue
+            offered = saturated / 2
+            pace_ms = args.connections / offered * 1000
+            result = run_wrk(wrk, scenario, server, records, auth[scenario[:2]],
+                             max(args.seconds, 10), args.connections, pace_ms)  # fmt: skip
+            result["offered_rps"] = round(offered, 1)
+            results[scenario][server]["paced"] = result
+            log(
+                f"{records} {scenario} {server} paced at {offered:.0f} req/s: "
+                f"{result['rps']:.1f} req/s p99 {fmt(result['p99_ms'])} ms"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Polydesk benchmark (wrk)")
     parser.add_argument("--quick", action="store_true", help="1k records, short runs")
@@ -486,6 +548,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS))
     parser.add_argument("--servers", nargs="+", default=["polydesk", "peer", "limit"])
+    parser.add_argument(
+        "--paced",
+        action="store_true",
+        help="also measure latency at half of each server's saturated throughput",
+    )
     args = parser.parse_args()
     args.peer_connections = args.peer_connections or args.workers
     if args.quick:
@@ -538,12 +605,14 @@ def main() -> None:
                             f"{records} {scenario} {server}: {result['rps']:.1f} req/s "
                             f"p99 {fmt(result['p99_ms'])} ms non2xx {result['non2xx']}"
                         )
-            for name, server in servers.items():
-                process[name]["worker_rss_mb_after"] = server.worker_rss_mb()
             data[str(records)] = {
                 scenario: {server: summarise(r) for server, r in per.items()}
                 for scenario, per in runs.items()
             }
+            if args.paced:
+                paced_runs(wrk, args, records, auth, servers, data[str(records)])
+            for name, server in servers.items():
+                process[name]["worker_rss_mb_after"] = server.worker_rss_mb()
             processes[str(records)] = process
         finally:
             for server in servers.values():

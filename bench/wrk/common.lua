@@ -1,11 +1,20 @@
 -- Shared by every scenario (bench/run.py prepends it): auth header, deterministic ids, and a
 -- one-line JSON report on stdout. Environment: BENCH_AUTH (the whole Authorization value),
--- BENCH_RECORDS (ids are drawn from 1..N), BENCH_SEED.
+-- BENCH_RECORDS (ids are drawn from 1..N), BENCH_SEED, BENCH_PACE_MS (below).
 local auth = os.getenv("BENCH_AUTH")
 wrk.headers["Authorization"] = auth
 wrk.headers["Accept"] = "application/json"
 records = tonumber(os.getenv("BENCH_RECORDS") or "1000")
 math.randomseed(tonumber(os.getenv("BENCH_SEED") or "42"))
+
+-- BENCH_PACE_MS: each connection waits a random 0..2×pace ms before each request (mean pace),
+-- so the offered load is set by the driver instead of by the server's answers.
+local pace = tonumber(os.getenv("BENCH_PACE_MS") or "0")
+if pace > 0 then
+  function delay()
+    return math.random(0, 2 * pace)
+  end
+end
 
 function pick_id()
   return math.random(1, records)

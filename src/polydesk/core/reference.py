@@ -3,8 +3,10 @@
 Statuses, services (with their priorities, activity types and categories) and custom field
 definitions are read to render almost every record, in every dialect; fetching them on each
 request cost three of a django-helpdesk ticket read's nine queries and five of a GoToAssist
-incident read's thirteen. The
-cache holds them per :class:`~polydesk.core.db.Database` and hands out detached copies.
+incident read's thirteen. Users are read to authenticate a verified HTTP Basic credential
+and to name assignees and authors. The cache holds them per
+:class:`~polydesk.core.db.Database` (at most ``max_entries`` keys) and hands out detached
+copies.
 
 Freshness:
 
@@ -15,7 +17,9 @@ Freshness:
   own writes.
 - Another process (a second worker, the command line) is seen within
   ``reference_cache_seconds`` (1 s by default): the longest a worker may render a renamed
-  status or service by its old name. Writes never validate against the cache.
+  status or service by its old name, or accept a Basic credential of a user deactivated (or
+  whose password changed) through another process. Writes never validate their references
+  against the cache.
 """
 
 from __future__ import annotations
@@ -35,7 +39,15 @@ T = TypeVar("T")
 M = TypeVar("M")
 
 TABLES = frozenset(
-    {"status", "service", "service_priority", "service_activity_type", "category", "custom_field"}
+    {
+        "status",
+        "service",
+        "service_priority",
+        "service_activity_type",
+        "category",
+        "custom_field",
+        "user_account",
+    }
 )
 """The tables whose rows are cached; a write to any of them invalidates every entry."""
 
@@ -109,24 +121,71 @@ class _Entry:
 
 
 class ReferenceCache:
-    def __init__(self, ttl_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        ttl_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+        max_entries: int = 10_000,
+    ) -> None:
         self.ttl_seconds = ttl_seconds
         self.clock = clock
+        self.max_entries = max_entries
         self._entries: dict[str, _Entry] = {}
+
+    def _fresh(self, key: str, now: float) -> _Entry | None:
+        entry = self._entries.get(key)
+        if entry is not None and entry.generation == _generation and entry.expires > now:
+            return entry
+        return None
+
+    def _put(self, key: str, generation: int, now: float, value: Any) -> None:
+        if len(self._entries) >= self.max_entries and key not in self._entries:
+            self._entries = {k: e for k, e in self._entries.items() if e.expires > now}
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+        self._entries[key] = _Entry(generation, now + self.ttl_seconds, value)
+
+    async def get_many(
+        self,
+        session: AsyncSession,
+        keys: Iterable[str],
+        load: Callable[[list[str]], Awaitable[dict[str, T]]],
+    ) -> dict[str, T]:
+        """The cached values of ``keys``; ``load(missing)`` gives the others (keys it leaves
+        out have no value), which are then cached. The rules of :meth:`get` apply."""
+        wanted = list(dict.fromkeys(keys))
+        if self.ttl_seconds <= 0 or _wrote_reference(session):
+            return await load(wanted) if wanted else {}
+        now = self.clock()
+        found: dict[str, T] = {}
+        missing: list[str] = []
+        for key in wanted:
+            entry = self._fresh(key, now)
+            if entry is None:
+                missing.append(key)
+            else:
+                found[key] = entry.value
+        if missing:
+            generation = _generation
+            loaded = await load(missing)
+            for key, value in loaded.items():
+                self._put(key, generation, now, value)
+            found.update(loaded)
+        return found
 
     async def get(self, session: AsyncSession, key: str, load: Callable[[], Awaitable[T]]) -> T:
         """The cached value of ``key``, or ``load()``'s (then cached). ``load`` runs in
         ``session`` and must return objects that belong to no session (:func:`copies`)."""
         if self.ttl_seconds <= 0 or _wrote_reference(session):
             return await load()
-        entry = self._entries.get(key)
         now = self.clock()
-        if entry is not None and entry.generation == _generation and entry.expires > now:
+        entry = self._fresh(key, now)
+        if entry is not None:
             value: T = entry.value
             return value
         generation = _generation
         value = await load()
-        self._entries[key] = _Entry(generation, now + self.ttl_seconds, value)
+        self._put(key, generation, now, value)
         return value
 
 
@@ -147,6 +206,19 @@ def copies(objects: Iterable[M]) -> list[M]:
         values = {attr.key: getattr(obj, attr.key) for attr in mapper.column_attrs}
         out.append(mapper.class_(**values))
     return out
+
+
+async def cached_many(
+    session: AsyncSession,
+    keys: Iterable[str],
+    load: Callable[[list[str]], Awaitable[dict[str, T]]],
+) -> dict[str, T]:
+    """:meth:`ReferenceCache.get_many` through the cache of ``session``'s database."""
+    cache = session.info.get(INFO_KEY)
+    if not isinstance(cache, ReferenceCache):
+        wanted = list(dict.fromkeys(keys))
+        return await load(wanted) if wanted else {}
+    return await cache.get_many(session, keys, load)
 
 
 async def cached(session: AsyncSession, key: str, load: Callable[[], Awaitable[T]]) -> T:

@@ -349,5 +349,5 @@ async def load_embeds(session: Session, records: Sequence[Record], *, full: bool
     for notes in embeds.notes.values():
         user_ids.update(n.author_id for n in notes if n.author_id is not None)
     if user_ids:
-        embeds.users = await users_service.users_by_ids(session, sorted(user_ids))
+        embeds.users = await users_service.users_to_show(session, user_ids)
     return embeds

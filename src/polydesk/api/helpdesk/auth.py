@@ -114,7 +114,10 @@ async def _from_basic(request: Request, session: Session, settings: Settings) ->
     )
     if principal is None or principal.user_id is None:
         raise detail(403, BAD_CREDENTIALS)
-    user = await users.get_user(session, principal.user_id)
+    # The user just authenticated, as the reference cache has it (read only).
+    user = (await users.users_to_show(session, [principal.user_id])).get(principal.user_id)
+    if user is None:
+        raise detail(403, BAD_CREDENTIALS)
     return Caller(user=user, actor=_actor(user), by_session=False)
 
 

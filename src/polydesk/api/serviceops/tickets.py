@@ -318,7 +318,7 @@ async def render(session: Session, request: Request, items: Sequence[Record]) ->
         for uid in (r.requester_id, r.assignee_id, r.created_by_id, r.updated_by_id)
         if uid is not None
     }
-    people = await users.users_by_ids(session, sorted(user_ids))
+    people = await users.users_to_show(session, user_ids)
     statuses = {s.id: s for s in await catalog.list_statuses(session)}
     service_ids = sorted({r.service_id for r in items if r.service_id is not None})
     services = await catalog.services_by_ids(session, service_ids) if service_ids else {}

@@ -29,6 +29,7 @@ from polydesk.domains.audit import service as audit
 from polydesk.domains.integration import repository
 from polydesk.domains.integration.enums import AuthMethod, GrantType
 from polydesk.domains.integration.schemas import ApiClientCreate, Principal, TokenPair
+from polydesk.domains.users import service as users
 from polydesk.models import ApiClient, ApiToken, IssuedToken, User
 
 STAFF_ROLES = frozenset({Role.ADMIN.value, Role.TECHNICIAN.value})
@@ -728,8 +729,10 @@ class BasicCredentialCache:
     Keys are keyed digests of login and password: the cache holds neither, and a memory dump
     without the server's key cannot be used to test guesses. An entry counts only while the
     user's password (its hash and ``password_changed_at``) is the one verified and the user
-    is active, so a password change or deactivation takes effect at once. It is local to the
-    process: a miss costs one argon2 verification, never a wrong answer.
+    is active (the user as the reference cache has it: a password change or deactivation
+    takes effect at once in the process that made it, within ``reference_cache_seconds`` in
+    the others). It is local to the process: a miss costs one argon2 verification, never a
+    wrong answer.
     """
 
     def __init__(
@@ -846,7 +849,7 @@ async def _cached_basic(
     entry = cache.get(key)
     if entry is None:
         return None
-    user = await repository.get_user(session, entry.user_id)
+    user = (await users.users_to_show(session, [entry.user_id])).get(entry.user_id)
     if user is not None and _still_valid(entry, user, login):
         return Principal(user_id=user.id, role=Role(user.role), method=AuthMethod.BASIC)
     cache.discard(key)

@@ -20,12 +20,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from polydesk.core import security
+from polydesk.core import reference, security
 from polydesk.core.actor import Actor
 from polydesk.core.clock import utcnow
 from polydesk.core.enums import Channel, Role
@@ -517,6 +517,20 @@ async def list_users(
 async def users_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, User]:
     """The users with these ids, in one query; unknown ids are left out."""
     return {u.id: u for u in await repository.by_ids(session, ids)}
+
+
+async def users_to_show(session: AsyncSession, ids: Iterable[int]) -> dict[int, User]:
+    """Users to render records, notes and callers with, by id (unknown ids are left out):
+    from the reference cache (core.reference), read only; those not cached in one query.
+    Never for a check before a write: :func:`users_by_ids` reads the table."""
+
+    async def load(keys: list[str]) -> dict[str, User]:
+        rows = await repository.by_ids(session, [int(k.removeprefix("user:")) for k in keys])
+        return {f"user:{u.id}": u for u in reference.copies(rows)}
+
+    keys = [f"user:{i}" for i in sorted(set(ids))]
+    found = await reference.cached_many(session, keys, load)
+    return {u.id: u for u in found.values()}
 
 
 async def count_admins(session: AsyncSession, *, active_only: bool = True) -> int:

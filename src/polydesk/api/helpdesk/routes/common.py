@@ -40,7 +40,7 @@ async def context(
         signing_key=ctx.settings.signing_key(),
         statuses=mapping.StatusMap.build(await catalog.list_statuses(ctx.session)),
         services=await catalog.services_by_ids(ctx.session, service_ids) if service_ids else {},
-        users=await users.users_by_ids(ctx.session, sorted(wanted)) if wanted else {},
+        users=await users.users_to_show(ctx.session, wanted) if wanted else {},
     )
 
 
