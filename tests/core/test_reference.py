@@ -12,8 +12,10 @@ from polydesk.core.db import Database
 from polydesk.core.settings import Settings
 from polydesk.domains.catalog import service as catalog
 from polydesk.domains.catalog.schemas import ServiceUpdate, StatusUpdate
+from polydesk.domains.users import service as users
+from polydesk.models import User
 from tests.domains.records.factories import SYSTEM, sql_statements, status_named
-from tests.factories import make_service
+from tests.factories import make_service, make_user
 
 
 class Clock:
@@ -113,3 +115,61 @@ async def test_a_service_unknown_to_the_cache_is_read_from_the_table(
     async with mine.unit_of_work() as session:
         found = await catalog.services_by_ids(session, [new_id])
     assert found[new_id].name == "Late"
+
+
+# Users ---------------------------------------------------------------------------------------
+
+
+async def _shown(db: Database, user_id: int) -> User | None:
+    async with db.unit_of_work() as session:
+        return (await users.users_to_show(session, [user_id])).get(user_id)
+
+
+async def test_users_to_show_are_read_once(cached_db: tuple[Database, Clock]) -> None:
+    db, _clock = cached_db
+    async with db.unit_of_work() as session:
+        user = await make_user(session, email="Ann@acme.com")
+    assert (shown := await _shown(db, user.id)) is not None and shown.email == "Ann@acme.com"
+    with sql_statements(db) as seen:
+        assert await _shown(db, user.id) is not None
+        assert await _shown(db, 999_999) is None  # unknown: read, left out
+    assert len(seen) == 1
+
+
+async def test_a_user_changed_through_this_process_is_seen_at_once(
+    cached_db: tuple[Database, Clock],
+) -> None:
+    db, _clock = cached_db
+    async with db.unit_of_work() as session:
+        user = await make_user(session, email="bob@acme.com")
+    assert (await _shown(db, user.id)).is_active  # type: ignore[union-attr]
+    async with db.unit_of_work() as session:
+        await users.deactivate_user(session, SYSTEM, user.id)
+    assert not (await _shown(db, user.id)).is_active  # type: ignore[union-attr]
+
+
+async def test_a_user_changed_by_another_process_is_seen_within_the_ttl(
+    cached_db: tuple[Database, Clock], db: Database
+) -> None:
+    mine, clock = cached_db
+    async with mine.unit_of_work() as session:
+        user = await make_user(session, email="cy@acme.com")
+    assert (await _shown(mine, user.id)).is_active  # type: ignore[union-attr]
+    async with db.engine.begin() as conn:
+        await conn.execute(text(f"UPDATE user_account SET is_active = false WHERE id = {user.id}"))
+    assert (await _shown(mine, user.id)).is_active  # type: ignore[union-attr]
+    clock.now += 5.1
+    assert not (await _shown(mine, user.id)).is_active  # type: ignore[union-attr]
+
+
+async def test_the_cache_holds_a_bounded_number_of_keys(
+    cached_db: tuple[Database, Clock],
+) -> None:
+    db, _clock = cached_db
+    db.reference.max_entries = 3
+    async with db.unit_of_work() as session:
+        made = [await make_user(session, email=f"u{i}@acme.com") for i in range(5)]
+    async with db.unit_of_work() as session:
+        shown = await users.users_to_show(session, [u.id for u in made])
+    assert sorted(shown) == sorted(u.id for u in made)
+    assert len(db.reference._entries) <= 3

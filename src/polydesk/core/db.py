@@ -122,16 +122,16 @@ def _inserted(session: SyncSession, instance: object) -> None:
     _keep(session, instance)
     key = inspect(instance).identity_key
     if key is not None:
-        session.info.setdefault(_INSERTED, set()).add(key)
+        session.info.setdefault(_INSERTED, {})[key] = instance
 
 
 def _uninserted(session: SyncSession, instance: object) -> None:
-    # A savepoint rolled back: the row was never written.
+    # A savepoint rolled back: the row was never written (the object has lost its key).
     _release(session, instance)
     inserted = session.info.get(_INSERTED)
-    key = inspect(instance).identity_key
-    if inserted is not None and key is not None:
-        inserted.discard(key)
+    if inserted:
+        for key in [k for k, obj in inserted.items() if obj is instance]:
+            del inserted[key]
 
 
 def _release(session: SyncSession, instance: object) -> None:
