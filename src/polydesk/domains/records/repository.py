@@ -382,11 +382,12 @@ async def list_records(session: AsyncSession, query: RecordQuery) -> tuple[list[
     order = [primary]
     if query.order_by != "id":
         order.append(Record.id.desc() if query.descending else Record.id.asc())
-    stmt = (
-        _with_details(select(Record).where(*conds))
-        .order_by(*order)
-        .offset(query.offset)
-        .limit(query.limit)
-    )
+    # Kinds without detail rows (a django-helpdesk ticket list): no joins to load none.
+    plain = bool(query.kinds) and not _KINDS_WITH_DETAILS.intersection(query.kinds or ())
+    stmt = select(Record) if plain else _with_details(select(Record))
+    stmt = stmt.where(*conds).order_by(*order).offset(query.offset).limit(query.limit)
     items = list((await session.scalars(stmt)).unique().all())
+    if plain:
+        for record in items:
+            attach_details(record, None)
     return items, total
