@@ -27,11 +27,16 @@ def statements(db: Database) -> Iterator[list[str]]:
 
 
 async def _cost(client: httpx.AsyncClient, world: World, seen: list[str], path: str) -> int:
-    await client.get(path, auth=world.staff_auth)  # warm the Basic credential cache
-    seen.clear()
-    response = await client.get(path, auth=world.staff_auth)
-    assert response.status_code == 200
-    return len(seen)
+    """Statements of the page once the per-process caches are warm: the fewest of two reads,
+    as an entry of the reference cache may expire between them on a slow machine."""
+    await client.get(path, auth=world.staff_auth)  # warm the credential and reference caches
+    costs = []
+    for _ in range(2):
+        seen.clear()
+        response = await client.get(path, auth=world.staff_auth)
+        assert response.status_code == 200
+        costs.append(len(seen))
+    return min(costs)
 
 
 @pytest.mark.parametrize("path", ["/api/tickets/", "/api/followups/"])
