@@ -63,6 +63,10 @@ def settings(database_url: str, data_dir: Path) -> Settings:
         secret_key="test-secret-key-that-is-long-enough-for-hs256-signing",
         max_upload_bytes=64 * 1024,
         max_body_bytes=256 * 1024,
+        # Every change in the tests goes through this process's engines, which invalidate the
+        # reference cache at once; a long TTL keeps statement counts from depending on how
+        # fast the machine is (tests/core/test_reference.py drives the TTL with a clock).
+        reference_cache_seconds=300.0,
     )
 
 

@@ -11,8 +11,9 @@ copies.
 Freshness:
 
 - A transaction that writes one of :data:`TABLES` (ORM flush, bulk statement, anything that
-  goes through an engine of this process) invalidates every cache of the process when it
-  commits: a change made through this process is seen by its next request.
+  goes through an engine of this process) invalidates the entries of the table's group
+  (:data:`GROUPS`: the catalog, users) in every cache of the process when it commits: a change
+  made through this process is seen by its next request.
 - Until then, the unit of work that made the change reads around the cache, so it sees its
   own writes.
 - Another process (a second worker, the command line) is seen within
@@ -38,59 +39,61 @@ from sqlalchemy.sql.dml import UpdateBase
 T = TypeVar("T")
 M = TypeVar("M")
 
-TABLES = frozenset(
-    {
-        "status",
-        "service",
-        "service_priority",
-        "service_activity_type",
-        "category",
-        "custom_field",
-        "user_account",
-    }
-)
-"""The tables whose rows are cached; a write to any of them invalidates every entry."""
+GROUPS: dict[str, str] = {
+    "status": "catalog",
+    "service": "catalog",
+    "service_priority": "catalog",
+    "service_activity_type": "catalog",
+    "category": "catalog",
+    "custom_field": "catalog",
+    "user_account": "users",
+}
+"""The tables whose rows are cached, by group: a write to a table invalidates every entry of
+its group (a new requester does not drop the statuses)."""
+TABLES = frozenset(GROUPS)
 
 _WRITTEN = "polydesk.reference_written"
 INFO_KEY = "polydesk.reference_cache"
 """Where a unit of work's ``info`` names its database's cache."""
-_generation = 0
+_generations: dict[str, int] = dict.fromkeys(GROUPS.values(), 0)
 
 
-def _bump() -> None:
-    global _generation
-    _generation += 1
+def _group_of(table: Any) -> str | None:
+    return GROUPS.get(getattr(table, "name", None) or "")
 
 
 def _after_execute(conn: Connection, clause: Any, *_: Any) -> None:
-    if isinstance(clause, UpdateBase) and getattr(clause.table, "name", None) in TABLES:
-        conn.info[_WRITTEN] = True
+    if isinstance(clause, UpdateBase) and (group := _group_of(clause.table)) is not None:
+        conn.info.setdefault(_WRITTEN, set()).add(group)
 
 
 def _after_commit(conn: Connection) -> None:
-    if conn.info.pop(_WRITTEN, False):
-        _bump()
+    for group in conn.info.pop(_WRITTEN, ()):
+        _generations[group] += 1
 
 
 def _after_rollback(conn: Connection) -> None:
     conn.info.pop(_WRITTEN, None)
 
 
-def _changes_tables(session: Session) -> bool:
-    """Whether objects of :data:`TABLES` are new, changed or deleted in ``session``."""
+def _changed_groups(session: Session) -> set[str]:
+    """The groups of the objects of :data:`TABLES` new, changed or deleted in ``session``."""
     changed = session.new | session.dirty | session.deleted
-    return any(getattr(obj, "__tablename__", None) in TABLES for obj in changed)
+    return {
+        g for obj in changed if (g := GROUPS.get(getattr(obj, "__tablename__", ""))) is not None
+    }
 
 
 def _flushed(session: Session, _context: Any) -> None:
-    if _changes_tables(session):
-        session.info[_WRITTEN] = True
+    groups = _changed_groups(session)
+    if groups:
+        session.info.setdefault(_WRITTEN, set()).update(groups)
 
 
 def _executed(state: ORMExecuteState) -> None:
     statement = state.statement
-    if isinstance(statement, UpdateBase) and getattr(statement.table, "name", None) in TABLES:
-        state.session.info[_WRITTEN] = True
+    if isinstance(statement, UpdateBase) and (group := _group_of(statement.table)) is not None:
+        state.session.info.setdefault(_WRITTEN, set()).add(group)
 
 
 def _ended(session: Session, transaction: SessionTransaction) -> None:
@@ -115,6 +118,7 @@ def watch(engine: AsyncEngine, session_class: type[Session]) -> None:
 
 @dataclass(slots=True)
 class _Entry:
+    group: str
     generation: int
     expires: float
     value: Any
@@ -134,27 +138,34 @@ class ReferenceCache:
 
     def _fresh(self, key: str, now: float) -> _Entry | None:
         entry = self._entries.get(key)
-        if entry is not None and entry.generation == _generation and entry.expires > now:
+        if (
+            entry is not None
+            and entry.generation == _generations[entry.group]
+            and entry.expires > now
+        ):
             return entry
         return None
 
-    def _put(self, key: str, generation: int, now: float, value: Any) -> None:
+    def _put(self, key: str, entry: _Entry) -> None:
         if len(self._entries) >= self.max_entries and key not in self._entries:
+            now = self.clock()
             self._entries = {k: e for k, e in self._entries.items() if e.expires > now}
             if len(self._entries) >= self.max_entries:
                 self._entries.clear()
-        self._entries[key] = _Entry(generation, now + self.ttl_seconds, value)
+        self._entries[key] = entry
 
     async def get_many(
         self,
         session: AsyncSession,
         keys: Iterable[str],
         load: Callable[[list[str]], Awaitable[dict[str, T]]],
+        *,
+        group: str,
     ) -> dict[str, T]:
         """The cached values of ``keys``; ``load(missing)`` gives the others (keys it leaves
         out have no value), which are then cached. The rules of :meth:`get` apply."""
         wanted = list(dict.fromkeys(keys))
-        if self.ttl_seconds <= 0 or _wrote_reference(session):
+        if self.ttl_seconds <= 0 or _wrote_reference(session, group):
             return await load(wanted) if wanted else {}
         now = self.clock()
         found: dict[str, T] = {}
@@ -166,35 +177,42 @@ class ReferenceCache:
             else:
                 found[key] = entry.value
         if missing:
-            generation = _generation
+            generation = _generations[group]
             loaded = await load(missing)
             for key, value in loaded.items():
-                self._put(key, generation, now, value)
+                self._put(key, _Entry(group, generation, now + self.ttl_seconds, value))
             found.update(loaded)
         return found
 
-    async def get(self, session: AsyncSession, key: str, load: Callable[[], Awaitable[T]]) -> T:
+    async def get(
+        self,
+        session: AsyncSession,
+        key: str,
+        load: Callable[[], Awaitable[T]],
+        *,
+        group: str = "catalog",
+    ) -> T:
         """The cached value of ``key``, or ``load()``'s (then cached). ``load`` runs in
         ``session`` and must return objects that belong to no session (:func:`copies`)."""
-        if self.ttl_seconds <= 0 or _wrote_reference(session):
+        if self.ttl_seconds <= 0 or _wrote_reference(session, group):
             return await load()
         now = self.clock()
         entry = self._fresh(key, now)
         if entry is not None:
             value: T = entry.value
             return value
-        generation = _generation
+        generation = _generations[group]
         value = await load()
-        self._put(key, generation, now, value)
+        self._put(key, _Entry(group, generation, now + self.ttl_seconds, value))
         return value
 
 
-def _wrote_reference(session: AsyncSession) -> bool:
-    """Whether this unit of work changed a cached table: flushed, or about to be."""
+def _wrote_reference(session: AsyncSession, group: str) -> bool:
+    """Whether this unit of work changed a cached table of ``group``: flushed, or about to be."""
     sync = session.sync_session
-    if sync.info.get(_WRITTEN):
+    if group in sync.info.get(_WRITTEN, ()):
         return True
-    return _changes_tables(sync)
+    return group in _changed_groups(sync)
 
 
 def copies(objects: Iterable[M]) -> list[M]:
@@ -212,13 +230,15 @@ async def cached_many(
     session: AsyncSession,
     keys: Iterable[str],
     load: Callable[[list[str]], Awaitable[dict[str, T]]],
+    *,
+    group: str,
 ) -> dict[str, T]:
     """:meth:`ReferenceCache.get_many` through the cache of ``session``'s database."""
     cache = session.info.get(INFO_KEY)
     if not isinstance(cache, ReferenceCache):
         wanted = list(dict.fromkeys(keys))
         return await load(wanted) if wanted else {}
-    return await cache.get_many(session, keys, load)
+    return await cache.get_many(session, keys, load, group=group)
 
 
 async def cached(session: AsyncSession, key: str, load: Callable[[], Awaitable[T]]) -> T:

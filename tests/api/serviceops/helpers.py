@@ -23,7 +23,7 @@ from polydesk.domains.integration import service as integration
 from polydesk.domains.integration.schemas import ApiClientCreate
 from polydesk.domains.locations import service as locations
 from polydesk.domains.locations.schemas import LocationCreate
-from polydesk.models import Base, User
+from polydesk.models import ApiToken, Base, User
 from tests.factories import make_user
 
 PASSWORD = "s3cret-Passw0rd"
@@ -111,12 +111,17 @@ async def login(client: httpx.AsyncClient, db: Database) -> Api:
     return Api(user=user, access_token=body["access_token"], refresh_token=body["refresh_token"])
 
 
-async def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, to compare before and after a refused call."""
+async def snapshot(db: Database, *, token_use: bool = True) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, to compare before and after a refused call. ``token_use=False``
+    leaves out API tokens' ``last_used_at``: a key's use is recorded even when the request it
+    authenticated is refused."""
     result: dict[str, list[tuple[Any, ...]]] = {}
     async with db.unit_of_work() as session:
         for table in Base.metadata.sorted_tables:
-            rows = (await session.execute(select(table))).all()
+            columns = [
+                c for c in table.c if token_use or c is not ApiToken.__table__.c.last_used_at
+            ]
+            rows = (await session.execute(select(*columns))).all()
             result[table.name] = sorted((tuple(r) for r in rows), key=repr)
     return result
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import httpx
+from sqlalchemy import select
 
 from polydesk.core import jwt
 from polydesk.core.actor import Actor
@@ -15,6 +16,7 @@ from polydesk.core.db import Database
 from polydesk.core.enums import Channel, Role, TokenKind
 from polydesk.core.settings import Settings
 from polydesk.domains.integration import service as integration
+from polydesk.models import ApiToken
 from tests.api.serviceops.helpers import assert_error, bearer, login, make_staff, snapshot
 
 URL = "/api/v1/incident/1"
@@ -119,12 +121,16 @@ async def test_apikey_revoked_or_unknown(client: httpx.AsyncClient, db: Database
 
 
 async def test_requester_apikey_is_forbidden(client: httpx.AsyncClient, db: Database) -> None:
-    _id, token = await _api_token(db, "req@acme.com", Role.REQUESTER)
-    before = await snapshot(db)
+    token_id, token = await _api_token(db, "req@acme.com", Role.REQUESTER)
+    before = await snapshot(db, token_use=False)
     response = await client.post(
         "/api/v1/incident",
         headers={"Authorization": f"Apikey {token}"},
         json={"subject": "x", "requesterEmail": "req@acme.com"},
     )
     assert_error(response, 403)
-    assert await snapshot(db) == before
+    # Nothing is written but the key's last use.
+    assert await snapshot(db, token_use=False) == before
+    async with db.unit_of_work() as session:
+        used = await session.scalar(select(ApiToken.last_used_at).where(ApiToken.id == token_id))
+    assert used is not None

@@ -529,7 +529,7 @@ async def users_to_show(session: AsyncSession, ids: Iterable[int]) -> dict[int, 
         return {f"user:{u.id}": u for u in reference.copies(rows)}
 
     keys = [f"user:{i}" for i in sorted(set(ids))]
-    found = await reference.cached_many(session, keys, load)
+    found = await reference.cached_many(session, keys, load, group="users")
     return {u.id: u for u in found.values()}
 
 
