@@ -169,15 +169,18 @@ async def main() -> None:
     parser.add_argument("--ga-key", default=None, help="GoToAssist API token (ga_* scenarios)")
     parser.add_argument("--pyinstrument", default=None, help="write a profile to this file")
     parser.add_argument("--show", action="store_true", help="print the last response")
+    parser.add_argument("--sql", action="store_true", help="print the last request's statements")
     args = parser.parse_args()
 
     app = create_app(get_settings())
     statements = 0
+    last: list[str] = []
 
     @event.listens_for(app.state.db.engine.sync_engine, "before_cursor_execute")
-    def _count(*_: object) -> None:
+    def _count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
         nonlocal statements
         statements += 1
+        last.append(" ".join(statement.split()))
 
     async with app.router.lifespan_context(app):
         auth = await credentials(app)
@@ -199,6 +202,7 @@ async def main() -> None:
         cpu = time.process_time()
         started = time.perf_counter()
         for n in range(args.warmup, args.warmup + args.requests):
+            last.clear()
             status, raw = await call(app, *make(n), header)
         elapsed = time.perf_counter() - started
         cpu = time.process_time() - cpu
@@ -217,6 +221,8 @@ async def main() -> None:
         )
         if args.show:
             print(status, raw[:2000].decode(errors="replace"))
+        if args.sql:
+            print("\n".join(f"{i}. {sql[:400]}" for i, sql in enumerate(last, 1)))
 
 
 if __name__ == "__main__":

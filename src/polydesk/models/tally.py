@@ -13,12 +13,13 @@ UPDATE and DELETE statements (:func:`tally_statement`).
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String, event, inspect
+from sqlalchemy import BigInteger, Integer, String, Table, bindparam, event, inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -42,8 +43,29 @@ class RecordTally(Base):
     count: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
 
 
-def tally_statement(dialect: str, deltas: Mapping[TallyKey, int]) -> Insert | None:
-    """One upsert adding each delta to a random shard of its pair; ``None`` when all are 0."""
+@functools.cache
+def _upsert(dialect: str) -> Insert:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = RecordTally.__table__
+    assert isinstance(table, Table)
+    stmt = insert(table).values(
+        kind=bindparam("kind"),
+        status_id=bindparam("status_id"),
+        shard=bindparam("shard"),
+        count=bindparam("count"),
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["kind", "status_id", "shard"],
+        set_={"count": table.c.count + stmt.excluded.count},
+    )
+
+
+def tally_statement(
+    dialect: str, deltas: Mapping[TallyKey, int]
+) -> tuple[Insert, list[dict[str, Any]]] | None:
+    """An upsert adding each delta to a random shard of its pair, built once per dialect, and
+    its parameters (one set per pair, in key order so that concurrent writers lock rows in
+    the same order); ``None`` when all deltas are 0."""
     rows = [
         {"kind": kind, "status_id": status_id, "shard": random.randrange(SHARDS), "count": n}
         for (kind, status_id), n in sorted(deltas.items())
@@ -51,12 +73,7 @@ def tally_statement(dialect: str, deltas: Mapping[TallyKey, int]) -> Insert | No
     ]
     if not rows:
         return None
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(RecordTally).values(rows)
-    return stmt.on_conflict_do_update(
-        index_elements=["kind", "status_id", "shard"],
-        set_={"count": RecordTally.count + stmt.excluded.count},
-    )
+    return _upsert(dialect), rows
 
 
 def _before(record: Record, attribute: str) -> Any:
@@ -83,9 +100,9 @@ def count_flushed_records(session: Session, _context: Any) -> None:
             deltas[(_before(obj, "kind"), _before(obj, "status_id"))] -= 1
     if deltas:
         connection = session.connection()
-        stmt = tally_statement(connection.dialect.name, deltas)
-        if stmt is not None:
-            connection.execute(stmt)
+        upsert = tally_statement(connection.dialect.name, deltas)
+        if upsert is not None:
+            connection.execute(*upsert)
 
 
 event.listen(Session, "after_flush", count_flushed_records)

@@ -11,9 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from polydesk.models import Event
 
 
-async def add(session: AsyncSession, event: Event) -> Event:
+def add(session: AsyncSession, event: Event) -> Event:
+    """Added to the unit of work, written by its next flush (at the latest when it commits):
+    nothing reads an event back in the transaction that records it, and the events of one
+    change go out in one statement with the rows they describe."""
     session.add(event)
-    await session.flush()
     return event
 
 

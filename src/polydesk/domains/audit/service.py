@@ -51,7 +51,7 @@ async def record(
         before=jsonable(before) if before is not None else None,
         after=jsonable(after) if after is not None else None,
     )
-    return await repository.add(session, event)
+    return repository.add(session, event)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

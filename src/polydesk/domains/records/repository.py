@@ -347,9 +347,9 @@ _ORDER_COLUMNS: dict[str, Any] = {
 async def _tally(session: AsyncSession, deltas: dict[TallyKey, int]) -> None:
     """Bring the record tally in line with a bulk UPDATE or DELETE (the ORM's own writes are
     counted by the flush hook in models.tally)."""
-    stmt = tally_statement(session.get_bind().dialect.name, deltas)
-    if stmt is not None:
-        await session.execute(stmt)
+    upsert = tally_statement(session.get_bind().dialect.name, deltas)
+    if upsert is not None:
+        await session.execute(*upsert)
 
 
 _TALLIED = frozenset({"kinds", "status_ids", "order_by", "descending", "offset", "limit"})
