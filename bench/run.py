@@ -108,8 +108,9 @@ def ensure_wrk() -> str:
     return path
 
 
-def prepare(records: int, seed: int) -> None:
-    """Load the same data set into Polydesk's and the peer's databases, copy Polydesk's."""
+def prepare(records: int, seed: int, peer: bool = True) -> None:
+    """Load the same data set into Polydesk's and (``peer``) the peer's databases, copy
+    Polydesk's for the limit."""
     (WORK / "polydesk").mkdir(parents=True, exist_ok=True)
     if not psql("select 1 from pg_database where datname = 'bench_polydesk'"):
         psql("create database bench_polydesk")
@@ -123,6 +124,8 @@ def prepare(records: int, seed: int) -> None:
        "--seed", str(seed))  # fmt: skip
     psql("drop database if exists bench_limit with (force)")
     psql("create database bench_limit template bench_polydesk")
+    if not peer:
+        return
     if not (PEER / ".venv" / "bin" / "gunicorn").exists() or not psql(
         "select 1 from pg_database where datname = 'bench_peer'"
     ):
@@ -549,6 +552,13 @@ def main() -> None:
     parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS))
     parser.add_argument("--servers", nargs="+", default=["polydesk", "peer", "limit"])
     parser.add_argument(
+        "--peer-up-to",
+        type=int,
+        default=None,
+        metavar="RECORDS",
+        help="run the peer only at data sizes up to this (it completes no read beyond 1k)",
+    )
+    parser.add_argument(
         "--paced",
         action="store_true",
         help="also measure latency at half of each server's saturated throughput",
@@ -570,8 +580,13 @@ def main() -> None:
     processes: dict[str, Any] = {}
     env: dict[str, Any] = {}
     for records in args.sizes:
-        prepare(records, args.seed)
-        servers = {name: Server(name, args.workers) for name in args.servers}
+        names = [
+            name
+            for name in args.servers
+            if name != "peer" or args.peer_up_to is None or records <= args.peer_up_to
+        ]
+        prepare(records, args.seed, peer="peer" in names)
+        servers = {name: Server(name, args.workers) for name in names}
         try:
             for name, server in servers.items():
                 log(f"starting {name}")

@@ -123,14 +123,27 @@ def custom_key(field: CustomField) -> str:
     return CUSTOM_PREFIX + field.slug
 
 
+CustomColumn = tuple[str, str, CustomFieldType]
+"""``(wire key, slug, type)`` of a custom field: what a ticket's shape needs of its definition,
+read once per response rather than once per ticket."""
+
+
+def custom_columns(fields: Sequence[CustomField] | None) -> list[CustomColumn]:
+    return [(custom_key(f), f.slug, CustomFieldType(f.field_type)) for f in fields or ()]
+
+
 def custom_output(field: CustomField, value: object) -> Any:
+    return typed_output(CustomFieldType(field.field_type), value)
+
+
+def typed_output(kind: CustomFieldType, value: object) -> Any:
     """The wire form of a custom value: integers as numbers, booleans as booleans, dates as
     ``YYYY-MM-DD``, times as ``HH:MM:SS``, datetimes as ``YYYY-MM-DDTHH:MM`` (UTC),
     multi-choice values as a list of strings, decimals and everything else as text; unset as
     ``null``."""
     if value is None:
         return None
-    match CustomFieldType(field.field_type):
+    match kind:
         case CustomFieldType.MULTISELECT:
             return [str(item) for item in value] if isinstance(value, list | tuple) else [value]
         case CustomFieldType.NUMBER:
@@ -221,7 +234,7 @@ def followup_out(
 def ticket_out(
     ctx: Context,
     record: Record,
-    fields: Sequence[CustomField],
+    columns: Sequence[CustomColumn],
     values: Mapping[str, object],
     followups: Sequence[dict[str, Any]],
 ) -> dict[str, Any]:
@@ -240,8 +253,9 @@ def ticket_out(
         "merged_to": record.merged_to_id,
         "followup_set": list(followups),
     }
-    for field in fields:
-        out[custom_key(field)] = custom_output(field, values.get(field.slug))
+    for key, slug, kind in columns:
+        value = values.get(slug)
+        out[key] = None if value is None else typed_output(kind, value)
     return out
 
 
@@ -255,10 +269,10 @@ def status_display(number: int | None, record: Record) -> str:
 def user_ticket_out(
     ctx: Context,
     record: Record,
-    fields: Sequence[CustomField] | None,
+    columns: Sequence[CustomColumn],
     values: Mapping[str, object],
 ) -> dict[str, Any]:
-    """``PublicTicketListingSerializer``; ``fields`` is ``None`` on the detail route, which
+    """``PublicTicketListingSerializer``; ``columns`` is empty on the detail route, which
     (as in django-helpdesk 2.6.1) shows no custom values."""
     service = ctx.services.get(record.service_id) if record.service_id is not None else None
     slug = service.slug if service is not None else "ticket"
@@ -274,6 +288,7 @@ def user_ticket_out(
         "kbitem": "",
         "secret_key": secret_key(ctx.signing_key, record.id),
     }
-    for field in fields or ():
-        out[custom_key(field)] = custom_output(field, values.get(field.slug))
+    for key, slug, kind in columns:
+        value = values.get(slug)
+        out[key] = None if value is None else typed_output(kind, value)
     return out

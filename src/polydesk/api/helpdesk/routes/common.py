@@ -84,13 +84,14 @@ async def tickets_out(
     else:
         by_record, files = await notes.notes_with_files_for(ctx.session, ids)
     mctx = await context(ctx, page)
+    columns = mapping.custom_columns(fields)
     out = []
     for record in page:
         followups = [
             mapping.followup_out(mctx, record, note, files.get(note.id, []))
             for note in by_record.get(record.id, [])
         ]
-        out.append(mapping.ticket_out(mctx, record, fields, values.get(record.id, {}), followups))
+        out.append(mapping.ticket_out(mctx, record, columns, values.get(record.id, {}), followups))
     return out
 
 

@@ -55,7 +55,8 @@ async def list_user_tickets(ctx: Ctx) -> Response:
         await custom_fields.values_for(ctx.session, ids, include_staff_only=False) if ids else {}
     )
     mctx = await common.context(ctx, items)
-    results = [mapping.user_ticket_out(mctx, r, fields, values.get(r.id, {})) for r in items]
+    columns = mapping.custom_columns(fields)
+    results = [mapping.user_ticket_out(mctx, r, columns, values.get(r.id, {})) for r in items]
     return respond(pagination.envelope(ctx.request, page, found.total, results))
 
 
@@ -65,7 +66,7 @@ async def retrieve_user_ticket(ctx: Ctx) -> Response:
     if record is None or not records.is_submitted_by(record, _submitter(ctx)):
         raise detail(404, "No Ticket matches the given query.")
     mctx = await common.context(ctx, [record])
-    return respond(mapping.user_ticket_out(mctx, record, None, {}))
+    return respond(mapping.user_ticket_out(mctx, record, (), {}))
 
 
 def _user(caller: auth.Caller | None, _method: str) -> auth.Caller | None:
