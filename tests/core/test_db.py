@@ -4,15 +4,24 @@ inserted or holds."""
 from __future__ import annotations
 
 from contextlib import nullcontext
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from polydesk.core.db import Database, ReadOnlyUnitOfWork, already_loaded, held, inserted_here
-from polydesk.core.enums import Role
+from polydesk.core.enums import RecordKind, Role
+from polydesk.domains.links import service as links
+from polydesk.domains.notes import service as notes
+from polydesk.domains.notes.schemas import NoteCreate
 from polydesk.domains.ratelimit import service as ratelimit
-from polydesk.models import RateCounter, User
-from tests.factories import make_user
+from polydesk.domains.time_entries import service as time_entries
+from polydesk.domains.time_entries.schemas import TimeEntryCreate
+from polydesk.domains.watches import service as watches
+from polydesk.models import Note, RateCounter, Record, User
+from tests.domains.users.factories import actor_for, make_technician, sql_statements
+from tests.factories import make_record, make_user
 
 
 async def _users(db: Database) -> int:
@@ -76,3 +85,70 @@ async def test_a_row_rolled_back_with_a_savepoint_is_not_inserted(db: Database) 
         await savepoint.rollback()
         assert not inserted_here(session, User, user_id)
         assert user not in held(session, User)
+
+
+async def _related(session: AsyncSession, ids: list[int]) -> tuple[Any, ...]:
+    """What a record's full shape shows of the rows that refer to it."""
+    found_notes = await notes.notes_for(session, ids)
+    found_watches = await watches.watches_for(session, ids)
+    return (
+        {i: [(n.id, n.body) for n in found] for i, found in found_notes.items()},
+        {
+            i: [(w.watch.id, w.user.id if w.user else None) for w in ws]
+            for i, ws in found_watches.items()
+        },
+        await links.links_for(session, ids),
+        await time_entries.total_minutes(session, ids),
+    )
+
+
+async def test_rows_of_a_record_created_here_come_from_what_the_unit_of_work_holds(
+    db: Database,
+) -> None:
+    async with db.unit_of_work() as session:
+        technician = await make_technician(session)
+        older = await make_record(session, title="Older")
+    actor = actor_for(technician)
+    async with db.unit_of_work() as session:
+        new = await make_record(session, title="New")
+        await notes.add_note(session, actor, new.id, NoteCreate(body="First"))
+        await watches.add_watch(session, actor, record_id=new.id, user_id=technician.id)
+        await links.link_records(session, actor, older.id, new.id)
+        await session.get(Record, older.id)  # held too: otherwise its kind is read
+        await time_entries.add_time_entry(session, actor, new.id, TimeEntryCreate(minutes=25))
+        with sql_statements(db) as seen:
+            held_answer = await _related(session, [new.id])
+        assert seen == [], "\n".join(seen)
+        notes_shown, watches_shown, linked, minutes = held_answer
+        assert [body for _, body in notes_shown[new.id]] == ["First"]
+        assert [user for _, user in watches_shown[new.id]] == [technician.id]
+        assert [(other.record_id, other.kind) for other in linked[new.id]] == [
+            (older.id, RecordKind.INCIDENT)
+        ]
+        assert minutes == {new.id: 25}
+        # A note added and not yet flushed: the notes are read (the read flushes it first).
+        session.add(Note(record_id=new.id, note_type="comment", body="Second", public=True))
+        with sql_statements(db) as seen:
+            found = await notes.notes_for(session, [new.id])
+        assert seen and [n.body for n in found[new.id]] == ["First", "Second"]
+        held_answer = await _related(session, [new.id])
+    async with db.unit_of_work() as session:
+        assert await _related(session, [new.id]) == held_answer
+
+
+async def test_rows_of_an_older_record_are_read(db: Database) -> None:
+    async with db.unit_of_work() as session:
+        older = await make_record(session, title="Older")
+    async with db.unit_of_work() as session:
+        new = await make_record(session, title="New")
+        with sql_statements(db) as seen:
+            await _related(session, [new.id, older.id])
+        assert len(seen) == 4
+
+
+async def test_a_released_savepoint_keeps_what_the_unit_of_work_inserted(db: Database) -> None:
+    async with db.unit_of_work() as session:
+        user = await make_user(session, email="kept@acme.com")
+        async with session.begin_nested():
+            await make_user(session, email="inside@acme.com")
+        assert inserted_here(session, User, user.id)

@@ -145,7 +145,9 @@ _INSERTED = "polydesk.inserted"
 
 @event.listens_for(UnitOfWorkSession, "after_commit")
 def _forget_inserted(session: SyncSession) -> None:
-    session.info.pop(_INSERTED, None)
+    # Also dispatched when a savepoint is released: the rows are still this transaction's.
+    if not session.in_nested_transaction():
+        session.info.pop(_INSERTED, None)
 
 
 event.listen(UnitOfWorkSession, "pending_to_persistent", _inserted)
@@ -201,6 +203,23 @@ def held(session: AsyncSession, model: type[M]) -> list[M]:
     """The objects of ``model`` this unit of work holds (loaded or written, not deleted)."""
     kept = session.sync_session.info.get("kept", ())
     return [obj for obj in kept if isinstance(obj, model)]
+
+
+def held_of_inserted(
+    session: AsyncSession, model: type[M], parent: type, parent_ids: Iterable[int]
+) -> list[M] | None:
+    """When every ``parent`` row of ``parent_ids`` was inserted by this unit of work, every
+    ``model`` row referring to them was written by it too (no other transaction sees those
+    parents): the objects of ``model`` it holds, for the caller to filter, instead of a query.
+    ``None`` when a parent is older, or when objects of ``model`` are added or changed and not
+    yet flushed (a query would flush them first): then the caller reads."""
+    wanted = set(parent_ids)
+    if not wanted or not all(inserted_here(session, parent, i) for i in wanted):
+        return None
+    sync = session.sync_session
+    if any(isinstance(obj, model) for obj in (*sync.new, *sync.dirty, *sync.deleted)):
+        return None
+    return held(session, model)
 
 
 def ensure_data_dir(settings: Settings) -> None:

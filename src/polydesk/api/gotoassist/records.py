@@ -162,9 +162,9 @@ async def _add_notes(
         )
 
 
-async def _life_cycle(session: Session, actor: Actor, record: Record, data: RecordInput) -> None:
+async def _life_cycle(session: Session, actor: Actor, record: Record, data: RecordInput) -> bool:
     """``closed_at``/``resolved_at``: a date closes or resolves, ``""`` reopens; closing
-    takes ``closure_code`` and ``closure_comment`` with it."""
+    takes ``closure_code`` and ``closure_comment`` with it. Whether either was given."""
     status = await catalog.get_status(session, record.status_id)
     code = data.closure_code if isinstance(data.closure_code, str) else None
     comment = data.closure_comment if isinstance(data.closure_comment, str) else None
@@ -186,13 +186,15 @@ async def _life_cycle(session: Session, actor: Actor, record: Record, data: Reco
                 closure_comment=comment,
                 closed_at=data.closed_at,
             )
-        return
+        return True
     if data.resolved_at is not params.UNSET:
         if data.resolved_at is None:
             if status.category in _DONE:
                 await records.reopen_record(session, actor, record.id)
         elif status.category not in _DONE:
             await records.resolve_record(session, actor, record.id, resolved_at=data.resolved_at)
+        return True
+    return False
 
 
 def _closure_columns(data: RecordInput, values: dict[str, Any]) -> None:
@@ -285,8 +287,8 @@ def record_router(
         _closure_columns(data, values)
         record = await records.create_record(session, actor, RecordCreate(kind=kind, **values))
         await _add_notes(session, actor, record, data.notes)
-        await _life_cycle(session, actor, record, data)
-        record = await records.get_record(session, record.id)
+        if await _life_cycle(session, actor, record, data):
+            record = await records.get_record(session, record.id)
         return success(request, {name: await show_object(request, session, record)})
 
     @router.put(

@@ -8,6 +8,7 @@ from sqlalchemy import select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from polydesk.core.db import already_loaded, held_of_inserted
 from polydesk.models import ConfigItem, Link, Record
 
 
@@ -59,6 +60,9 @@ async def linked_records(
     wanted = set(record_ids)
     if not wanted:
         return []
+    held = _held_linked(session, wanted)
+    if held is not None:
+        return held
     forward = select(Link.source_id.label("host"), Link.target_record_id.label("other")).where(
         Link.source_id.in_(wanted), Link.target_record_id.is_not(None)
     )
@@ -72,6 +76,26 @@ async def linked_records(
         .order_by(pairs.c.host, Record.kind, Record.id)
     )
     return [(int(host), int(other), kind) for host, other, kind in rows.all()]
+
+
+def _held_linked(session: AsyncSession, wanted: set[int]) -> list[tuple[int, int, str]] | None:
+    """:func:`linked_records` of records created in this unit of work, from what it holds;
+    ``None`` when a linked record is not held (then the caller reads)."""
+    written = held_of_inserted(session, Link, Record, wanted)
+    if written is None:
+        return None
+    pairs = []
+    for link in written:
+        if link.source_id in wanted and link.target_record_id is not None:
+            pairs.append((link.source_id, link.target_record_id))
+        if link.target_record_id in wanted:
+            pairs.append((link.target_record_id, link.source_id))
+    others, missing = already_loaded(session, Record, {other for _, other in pairs})
+    if missing:
+        return None
+    kinds = {r.id: r.kind for r in others}
+    rows = [(host, other, kinds[other]) for host, other in pairs]
+    return sorted(rows, key=lambda row: (row[0], row[2], row[1]))
 
 
 async def config_items_of(

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, bindparam, func, inspect, select, true, up
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.util import identity_key
 
-from polydesk.core.db import inserted_here
+from polydesk.core.db import held_of_inserted, inserted_here
 from polydesk.models import Attachment, Note, Record
 
 
@@ -92,6 +92,16 @@ async def for_records(
     wanted = sorted(set(record_ids))
     if not wanted:
         return []
+    written = held_of_inserted(session, Note, Record, wanted)
+    if written is not None:  # records created in this unit of work: their notes are held
+        found = [
+            n
+            for n in written
+            if n.record_id in wanted
+            and (note_types is None or n.note_type in note_types)
+            and (not public_only or n.public)
+        ]
+        return sorted(found, key=lambda n: (n.record_id, n.created_at, n.id))
     if note_types is None and not public_only:
         return (await session.scalars(_OF_RECORDS, {"ids": wanted})).all()
     rows = await session.scalars(

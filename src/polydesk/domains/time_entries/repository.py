@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from polydesk.core.db import held_of_inserted
 from polydesk.models import Record, TimeEntry
 
 
@@ -65,6 +66,13 @@ async def minutes_by_record(session: AsyncSession, record_ids: Iterable[int]) ->
     wanted = set(record_ids)
     if not wanted:
         return {}
+    written = held_of_inserted(session, TimeEntry, Record, wanted)
+    if written is not None:  # records created in this unit of work: their entries are held
+        totals: dict[int, int] = {}
+        for entry in written:
+            if entry.record_id in wanted:
+                totals[entry.record_id] = totals.get(entry.record_id, 0) + entry.minutes
+        return totals
     rows = await session.execute(
         select(TimeEntry.record_id, func.sum(TimeEntry.minutes))
         .where(TimeEntry.record_id.in_(wanted))

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from polydesk.core.db import already_loaded, held_of_inserted
 from polydesk.models import Record, User, Watch
 
 
@@ -81,6 +82,10 @@ async def with_users(
     records, items = set(record_ids), set(config_item_ids)
     if not records and not items:
         return []
+    if records:
+        held = _held_with_users(session, records)
+        if held is not None:
+            return held
     parent = Watch.record_id.in_(records) if records else Watch.config_item_id.in_(items)
     rows = await session.execute(
         select(Watch, User)
@@ -89,3 +94,23 @@ async def with_users(
         .order_by(Watch.id)
     )
     return [(row[0], row[1]) for row in rows.all()]
+
+
+def _held_with_users(
+    session: AsyncSession, record_ids: set[int]
+) -> list[tuple[Watch, User | None]] | None:
+    """The watches of records created in this unit of work, from what it holds; ``None`` when
+    they or a watcher's user are not all held (then the caller reads)."""
+    written = held_of_inserted(session, Watch, Record, record_ids)
+    if written is None:
+        return None
+    found, user_ids = [], set()
+    for watch in sorted((w for w in written if w.record_id in record_ids), key=lambda w: w.id):
+        found.append(watch)
+        if watch.user_id is not None:
+            user_ids.add(watch.user_id)
+    users, missing = already_loaded(session, User, user_ids)
+    if missing:
+        return None
+    by_id = {u.id: u for u in users}
+    return [(w, by_id.get(w.user_id) if w.user_id is not None else None) for w in found]
