@@ -17,7 +17,6 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
-import uvicorn
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import (
@@ -46,8 +45,8 @@ from polydesk.models import ApiClient, User
 
 
 def _upgrade(settings: Settings) -> None:
-    # Alembic is imported here, not at the top: `serve --workers N` starts each worker by
-    # importing this module again, and the workers never migrate.
+    # Alembic is imported here, not at the top: `--help` and a malformed command line need
+    # none of it.
     from polydesk.core import migrate
 
     migrate.upgrade(settings.resolved_database_url)
@@ -329,16 +328,9 @@ def serve(
 
     _report_admin(run_in_unit_of_work(settings, first_start))
     typer.echo(f"serving on http://{host}:{port} with {workers} worker(s)")
-    uvicorn.run(
-        "polydesk.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        access_log=False,
-        proxy_headers=False,
-    )
+    from polydesk import serving  # the application: only this command needs it
+
+    serving.serve(settings, host=host, port=port, workers=workers)
 
 
 # typer vendors click; its command-line errors derive from the base class of BadParameter.

@@ -1,0 +1,104 @@
+"""Serving the application: ``polydesk serve`` hands over to :func:`serve`.
+
+The process that ran the command builds the application once and becomes gunicorn's arbiter;
+its workers are forked from it (copy-on-write) and run it with uvicorn's worker class
+(``uvicorn-worker``). A spawned worker would import the whole application again, which costs
+more than a second of CPU per worker on a small machine. Each worker still runs the
+application's lifespan: it opens its own database connections and disposes of them when it
+stops.
+
+The arbiter itself never touches the database: nothing it inherits may hold a connection, a
+thread or an event loop at the fork. The commands before it (migrations, the first start) run
+their own event loops and dispose of their engines before :func:`serve` is called.
+
+Only the settings below apply: no ``gunicorn.conf.py`` and no ``GUNICORN_CMD_ARGS`` is read.
+SIGTERM or SIGINT stops the workers gracefully (their requests finish, their lifespan shuts
+down) and the command exits with status 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from typing import Any, ClassVar
+
+from fastapi import FastAPI
+from gunicorn.app.base import BaseApplication
+from uvicorn_worker import UvicornWorker
+
+from polydesk.app import create_app
+from polydesk.core.settings import Settings
+
+GRACEFUL_TIMEOUT = 30
+"""Seconds a stopping worker has to finish its requests before the arbiter kills it."""
+
+KEEP_ALIVE = 5
+"""Seconds an idle keep-alive connection stays open (uvicorn's default)."""
+
+log = logging.getLogger(__name__)
+
+
+class Worker(UvicornWorker):  # type: ignore[misc]  # uvicorn-worker is untyped
+    """uvicorn in a forked worker: uvloop and httptools when installed, no proxy headers (a
+    proxy's ``X-Forwarded-For`` is not trusted), no access log."""
+
+    CONFIG_KWARGS: ClassVar[dict[str, Any]] = {
+        "loop": "auto",
+        "http": "auto",
+        "proxy_headers": False,
+        "access_log": False,
+        # Stop waiting for slow requests before the arbiter's deadline, so that the lifespan
+        # still shuts down (the engine is disposed of) in a worker that had to cancel them.
+        "timeout_graceful_shutdown": GRACEFUL_TIMEOUT - 5,
+    }
+
+
+def bind_address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+class Server(BaseApplication):  # type: ignore[misc]  # gunicorn is untyped
+    def __init__(self, settings: Settings, host: str, port: int, workers: int) -> None:
+        self.settings = settings
+        self.options: dict[str, Any] = {
+            "bind": [bind_address(host, port)],
+            "workers": workers,
+            "worker_class": Worker,
+            "preload_app": True,
+            "graceful_timeout": GRACEFUL_TIMEOUT,
+            "keepalive": KEEP_ALIVE,
+            "accesslog": None,
+            "loglevel": "info",
+            # Its control socket (a thread, and one path shared by every gunicorn of the user)
+            # is for gunicorn's own command-line tool, which Polydesk does not use.
+            "control_socket_disable": True,
+        }
+        super().__init__()
+
+    def load_config(self) -> None:
+        # Only these settings: BaseApplication reads no configuration file or environment.
+        for name, value in self.options.items():
+            self.cfg.set(name, value)
+
+    def load(self) -> FastAPI:
+        _before_fork()
+        return create_app(self.settings)
+
+
+def _before_fork(timeout: float = 2.0) -> None:
+    """What the command printed is written out now, not again by each worker as it exits; a
+    forked worker keeps only the thread that forked, so the threads the work before left
+    behind (a closed SQLite connection's) finish first."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread():
+            thread.join(timeout)
+            if thread.is_alive():
+                log.warning("thread %s still runs while the workers are forked", thread.name)
+
+
+def serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Serve until SIGTERM or SIGINT; exits the process (status 0 after a graceful stop)."""
+    Server(settings, host, port, workers).run()
