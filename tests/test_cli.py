@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
 import subprocess
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
 import httpx
+import pytest
 
 from polydesk.core.db import Database, Session
 from polydesk.core.settings import Settings
@@ -19,7 +23,7 @@ from polydesk.domains.records import service as records
 from polydesk.domains.records.schemas import RecordQuery
 from polydesk.domains.users import service as users
 from polydesk.models import User
-from tests.cli_support import cli_env, run_cli, serving
+from tests.cli_support import POLYDESK, cli_env, free_port, run_cli, serving
 
 T = TypeVar("T")
 
@@ -56,6 +60,79 @@ def test_production_refuses_a_placeholder_secret(tmp_path: Path) -> None:
     assert result.stderr.startswith("error:")
     assert "POLYDESK_SECRET_KEY" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+            )
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state == "Z"  # a zombie has stopped; whoever inherited it reaps it
+
+
+@pytest.mark.parametrize(
+    ("sig", "whole_group"),
+    [(signal.SIGTERM, True), (signal.SIGTERM, False), (signal.SIGINT, True)],
+    ids=["sigterm-group", "sigterm-parent", "sigint-group"],
+)
+def test_serve_with_two_workers_stops_cleanly(
+    tmp_path: Path, sig: signal.Signals, whole_group: bool
+) -> None:
+    """Two forked workers answer; a signal to the command (a service manager's SIGTERM to the
+    process or its group, Ctrl-C's SIGINT to the group) stops both, each shutting its
+    application down, and the command exits with status 0."""
+    env = cli_env(tmp_path)
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [*POLYDESK, "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        # Both workers have started their application (and one of them answers).
+        while log.read_text().count("Application startup complete") < 2:
+            assert proc.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+        assert response.json() == {"status": "ok", "database": "ok"}
+        workers = _children(proc.pid)
+        assert len(workers) == 2
+        if whole_group:
+            os.killpg(proc.pid, sig)
+        else:
+            proc.send_signal(sig)
+        proc.wait(timeout=40)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    output = log.read_text()
+    assert proc.returncode == 0, output
+    assert all(_gone(pid) for pid in workers), output
+    assert output.count("serving on http://127.0.0.1:") == 1
+    assert output.count("with 2 worker(s)") == 1
+    assert output.count("created administrator") == 1  # printed once, not again by a worker
+    assert output.count("Application shutdown complete") == 2, output
 
 
 # Helpers -----------------------------------------------------------------------------------
