@@ -6,6 +6,7 @@ import asyncio
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Awaitable, Callable
@@ -166,6 +167,16 @@ def _assert_one_line_error(result: subprocess.CompletedProcess[str], code: int =
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: ")
     return lines[0]
+
+
+def test_serve_refuses_an_address_in_use_in_one_line(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli(env, "serve", "--port", str(port), timeout=30)
+    assert f"cannot listen on 127.0.0.1:{port}" in _assert_one_line_error(result)
 
 
 # serve: the first administrator -------------------------------------------------------------

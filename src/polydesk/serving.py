@@ -19,6 +19,7 @@ down) and the command exits with status 0.
 from __future__ import annotations
 
 import logging
+import socket
 import sys
 import threading
 from typing import Any, ClassVar
@@ -99,6 +100,19 @@ def _before_fork(timeout: float = 2.0) -> None:
                 log.warning("thread %s still runs while the workers are forked", thread.name)
 
 
+def check_address(host: str, port: int) -> None:
+    """Raise ``OSError`` at once when the address cannot be listened on (in use, not this
+    machine's), where gunicorn would retry for five seconds before giving up."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     """Serve until SIGTERM or SIGINT; exits the process (status 0 after a graceful stop)."""
+    check_address(host, port)
     Server(settings, host, port, workers).run()
