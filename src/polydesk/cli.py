@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, ParamSpec, TypeVar
@@ -328,8 +329,11 @@ def serve(
 
     _report_admin(run_in_unit_of_work(settings, first_start))
     typer.echo(f"serving on http://{host}:{port} with {workers} worker(s)")
-    from polydesk import serving  # the application: only this command needs it
-
+    gc.disable()  # while the application is imported: see polydesk.__main__
+    try:
+        from polydesk import serving  # the application: only this command needs it
+    finally:
+        gc.enable()
     serving.serve(settings, host=host, port=port, workers=workers)
 
 
