@@ -14,7 +14,7 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -777,12 +777,20 @@ class BasicCredentialCache:
         return len(self._entries)
 
     def get(self, key: str) -> VerifiedCredential | None:
+        """The entry, its life renewed: an entry lasts ``ttl_seconds`` after its last use.
+
+        A credential in use is never verified again: verifying the same password (the key)
+        against the same hash (the entry's digest, checked against the user on every use)
+        can only succeed again, and under load every request carrying it would wait for that
+        verification (the worst latency of a busy worker, once a minute)."""
         entry = self._entries.get(key)
         if entry is None:
             return None
-        if entry.expires <= self._clock():
+        now = self._clock()
+        if entry.expires <= now:
             del self._entries[key]
             return None
+        entry = self._entries[key] = replace(entry, expires=now + self.ttl_seconds)
         self._entries.move_to_end(key)
         return entry
 
