@@ -18,6 +18,7 @@ down) and the command exits with status 0.
 
 from __future__ import annotations
 
+import gc
 import logging
 import socket
 import sys
@@ -84,7 +85,9 @@ class Server(BaseApplication):  # type: ignore[misc]  # gunicorn is untyped
 
     def load(self) -> FastAPI:
         _before_fork()
-        return create_app(self.settings)
+        app = create_app(self.settings)
+        _freeze_what_is_built()
+        return app
 
 
 def _before_fork(timeout: float = 2.0) -> None:
@@ -98,6 +101,16 @@ def _before_fork(timeout: float = 2.0) -> None:
             thread.join(timeout)
             if thread.is_alive():
                 log.warning("thread %s still runs while the workers are forked", thread.name)
+
+
+def _freeze_what_is_built() -> None:
+    """Move every object built so far (modules, classes, the application: about 170,000 of
+    them) out of the garbage collector's sight. They live as long as the process, yet a full
+    collection in a worker walked them all: a pause of about 0.1 s every few thousand
+    requests, which every request queued behind it waited out (``gc.freeze`` is meant for
+    this, just before the fork)."""
+    gc.collect()
+    gc.freeze()
 
 
 def check_address(host: str, port: int) -> None:
