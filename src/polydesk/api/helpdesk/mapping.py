@@ -132,10 +132,6 @@ def custom_columns(fields: Sequence[CustomField] | None) -> list[CustomColumn]:
     return [(custom_key(f), f.slug, CustomFieldType(f.field_type)) for f in fields or ()]
 
 
-def custom_output(field: CustomField, value: object) -> Any:
-    return typed_output(CustomFieldType(field.field_type), value)
-
-
 def typed_output(kind: CustomFieldType, value: object) -> Any:
     """The wire form of a custom value: integers as numbers, booleans as booleans, dates as
     ``YYYY-MM-DD``, times as ``HH:MM:SS``, datetimes as ``YYYY-MM-DDTHH:MM`` (UTC),
