@@ -172,16 +172,19 @@ class Server:
         """Resident memory of each worker process (the server's children), in MB."""
         if self.proc is None:
             return []
+        pid = self.proc.pid
         out = []
-        for status in Path("/proc").glob("[0-9]*/status"):
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
             try:
-                fields = dict(
-                    line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
-                )
+                status = Path(f"/proc/{child}/status").read_text()
             except OSError:
-                continue
-            if fields.get("PPid", "").strip() == str(self.proc.pid) and "VmRSS" in fields:
-                out.append(round(int(fields["VmRSS"].split()[0]) / 1024, 1))
+                continue  # exited meanwhile
+            rss_kb = next(
+                (line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")),
+                None,
+            )
+            if rss_kb is not None:  # a zombie has none
+                out.append(round(int(rss_kb) / 1024, 1))
         return sorted(out)
 
     def wait_ready(self) -> None:
