@@ -15,22 +15,29 @@ several statements would no longer be atomic.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import orjson
-from sqlalchemy import event, inspect
-from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy import Boolean, Select, any_, bindparam, event, inspect
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.orm import Session as SyncSession
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from polydesk.core import reference
 from polydesk.core.settings import Settings
@@ -269,3 +276,141 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+# Plain-row reads on the hot paths -----------------------------------------------------------
+
+R = TypeVar("R", bound=tuple[Any, ...])
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A statement compiled for the driver: its SQL, the order of its parameters with their
+    bind processors, and the result processors of the columns that have one."""
+
+    sql: str
+    binds: tuple[tuple[str, Any], ...]
+    defaults: dict[str, Any]
+    results: tuple[tuple[int, Any], ...]
+
+
+class Reader(Generic[R]):
+    """A prebuilt Core ``SELECT`` whose rows come back as ``row`` tuples (a ``NamedTuple``
+    naming the selected columns in order), for the reads every request makes.
+
+    On PostgreSQL the statement is compiled once and run on the unit of work's own asyncpg
+    connection, as the prepared statement asyncpg caches: the rows are the driver's, passed
+    through the columns' result processors (UTC datetimes), with no ORM objects, no result
+    object and no per-execution compilation lookup — about a fifth of the CPU of running the
+    same statement through the session. Elsewhere it runs through the session. Either way it
+    sees what the unit of work has written: pending ORM changes are flushed first, as the
+    session's autoflush would.
+
+    Lists of values are bound with :func:`any_of` (an array on PostgreSQL, so one prepared
+    statement serves every length).
+    """
+
+    def __init__(self, stmt: Select[*tuple[Any, ...]], row: Callable[..., R]) -> None:
+        self.stmt = stmt
+        self._make: Callable[[Iterable[Any]], R] = row._make  # type: ignore[attr-defined]
+        fields = getattr(row, "_fields", ())
+        if len(fields) != len(stmt.selected_columns):
+            raise TypeError(
+                f"{row!r} names {len(fields)} columns, the statement selects "
+                f"{len(stmt.selected_columns)}"
+            )
+        self._prepared: _Prepared | None = None
+
+    async def _prepare(self, dialect: Dialect, connection: Any) -> _Prepared:
+        """Compile for ``dialect``; the result processors are chosen, as SQLAlchemy's own, by
+        the column types the server describes (asyncpg's prepared statement)."""
+        compiled = self.stmt.compile(dialect=dialect)
+        assert compiled.positiontup is not None
+        binds = tuple(
+            (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in compiled.positiontup
+        )
+        described = (await connection.prepare(compiled.string)).get_attributes()
+        results = tuple(
+            (i, processor)
+            for i, (column, attribute) in enumerate(
+                zip(self.stmt.selected_columns, described, strict=True)
+            )
+            if (
+                processor := column.type.dialect_impl(dialect).result_processor(
+                    dialect, attribute.type.oid
+                )
+            )
+            is not None
+        )
+        defaults = {k: v for k, v in compiled.params.items() if v is not None}
+        return _Prepared(compiled.string, binds, defaults, results)
+
+    async def all(self, session: AsyncSession, **params: Any) -> list[R]:
+        if session.new or session.deleted or session.dirty:
+            await session.flush()
+        bind = session.get_bind()
+        if bind.dialect.driver != "asyncpg":
+            result = await session.execute(self.stmt, params)
+            return [self._make(row) for row in result]
+        owner = (await session.connection()).sync_connection
+        assert owner is not None
+        connection = owner.connection.driver_connection
+        assert connection is not None
+        prepared = self._prepared
+        if prepared is None:
+            prepared = self._prepared = await self._prepare(bind.dialect, connection)
+        args = []
+        for name, processor in prepared.binds:
+            value = params[name] if name in params else prepared.defaults[name]
+            args.append(value if processor is None else processor(value))
+        if owner.dispatch.before_cursor_execute:
+            # Statement counters (the tests', the benchmark's) see this read like any other.
+            owner.dispatch.before_cursor_execute(owner, None, prepared.sql, args, None, False)
+        fetched = await connection.fetch(prepared.sql, *args)
+        if not prepared.results:
+            return [self._make(row) for row in fetched]
+        out = []
+        for row in fetched:
+            values = list(row)
+            for i, processor in prepared.results:
+                values[i] = processor(values[i])
+            out.append(self._make(values))
+        return out
+
+    async def first(self, session: AsyncSession, **params: Any) -> R | None:
+        rows = await self.all(session, **params)
+        return rows[0] if rows else None
+
+
+class AnyOf(ColumnElement[bool]):
+    """``column IN (values)`` with the list bound as one parameter: ``= ANY($n)`` with an
+    array on PostgreSQL (one statement for every length), an expanding ``IN`` elsewhere."""
+
+    inherit_cache = True
+    _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's declaration
+        ("column", InternalTraversal.dp_clauseelement),
+        ("name", InternalTraversal.dp_string),
+    ]
+
+    def __init__(self, column: ColumnElement[Any], name: str) -> None:
+        self.column = column
+        self.name = name
+        self.type = Boolean()
+
+
+def any_of(column: ColumnElement[Any] | QueryableAttribute[Any], name: str) -> AnyOf:
+    """``column`` is one of the list bound to the parameter ``name``."""
+    return AnyOf(column.expression, name)
+
+
+@compiles(AnyOf)
+def _in_expanding(element: AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
+    clause = element.column.in_(bindparam(element.name, expanding=True))
+    return compiler.process(clause, **kw)
+
+
+@compiles(AnyOf, "postgresql")
+def _any_array(element: AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
+    array = bindparam(element.name, type_=ARRAY(element.column.type))
+    return compiler.process(element.column == any_(array), **kw)

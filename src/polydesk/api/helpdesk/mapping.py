@@ -15,13 +15,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from polydesk.core import security
 from polydesk.core.enums import CustomFieldType, StatusCategory
 from polydesk.domains.catalog.service import name_key
-from polydesk.models import Attachment, CustomField, Note, Record, Service, Status, User
+from polydesk.models import CustomField, Service, Status, User
 
 STATUS_CHOICES: tuple[tuple[int, str], ...] = (
     (1, "Open"),
@@ -56,6 +56,77 @@ _CATEGORY_OF = {
 
 CUSTOM_PREFIX = "custom_"
 MEDIA_PREFIX = "/media/helpdesk/attachments/"
+
+
+class TicketFacts(Protocol):
+    """What the shapes read of a record: an ORM ``Record`` or a ``RecordBrief`` row."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def service_id(self) -> int | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def resolution(self) -> str | None: ...
+    @property
+    def submitter_email(self) -> str | None: ...
+    @property
+    def assignee_id(self) -> int | None: ...
+    @property
+    def status_id(self) -> int: ...
+    @property
+    def on_hold(self) -> bool: ...
+    @property
+    def priority(self) -> int: ...
+    @property
+    def due_date(self) -> datetime | None: ...
+    @property
+    def merged_to_id(self) -> int | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+class FollowupFacts(Protocol):
+    """What the shapes read of a note: an ORM ``Note`` or a ``NoteBrief`` row."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def record_id(self) -> int: ...
+    @property
+    def author_id(self) -> int | None: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def public(self) -> bool: ...
+    @property
+    def new_status_id(self) -> int | None: ...
+    @property
+    def time_spent_seconds(self) -> int | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+class FileFacts(Protocol):
+    """What the shapes read of an attachment: an ORM ``Attachment`` or a ``FileBrief`` row."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def note_id(self) -> int | None: ...
+    @property
+    def record_id(self) -> int | None: ...
+    @property
+    def real_name(self) -> str: ...
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def size(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,20 +241,20 @@ class Context:
     users: Mapping[int, User]
 
 
-def attachment_dir(ctx: Context, record: Record) -> str:
+def attachment_dir(ctx: Context, record: TicketFacts) -> str:
     service = ctx.services.get(record.service_id) if record.service_id is not None else None
     slug = service.slug if service is not None else "ticket"
     return f"{slug}-{record.id}-{secret_key(ctx.signing_key, record.id)}"
 
 
-def attachment_url(ctx: Context, record: Record, attachment: Attachment) -> str:
+def attachment_url(ctx: Context, record: TicketFacts, attachment: FileFacts) -> str:
     return (
         f"{ctx.base_url}{MEDIA_PREFIX}{attachment_dir(ctx, record)}/{attachment.note_id}/"
         f"{quote(attachment.real_name)}"
     )
 
 
-def attachment_out(ctx: Context, record: Record, attachment: Attachment) -> dict[str, Any]:
+def attachment_out(ctx: Context, record: TicketFacts, attachment: FileFacts) -> dict[str, Any]:
     return {
         "id": attachment.id,
         "followup": attachment.note_id,
@@ -194,7 +265,7 @@ def attachment_out(ctx: Context, record: Record, attachment: Attachment) -> dict
     }
 
 
-def email_recipients(ctx: Context, record: Record, note: Note) -> list[str]:
+def email_recipients(ctx: Context, record: TicketFacts, note: FollowupFacts) -> list[str]:
     """Who Polydesk notifies of a follow-up: the submitter for a public one, and the
     assignee unless they wrote it."""
     recipients: list[str] = []
@@ -208,7 +279,7 @@ def email_recipients(ctx: Context, record: Record, note: Note) -> list[str]:
 
 
 def followup_out(
-    ctx: Context, record: Record, note: Note, attachments: Sequence[Attachment]
+    ctx: Context, record: TicketFacts, note: FollowupFacts, attachments: Sequence[FileFacts]
 ) -> dict[str, Any]:
     ordered = sorted(attachments, key=lambda a: (a.real_name, a.id))
     return {
@@ -229,7 +300,7 @@ def followup_out(
 
 def ticket_out(
     ctx: Context,
-    record: Record,
+    record: TicketFacts,
     columns: Sequence[CustomColumn],
     values: Mapping[str, object],
     followups: Sequence[dict[str, Any]],
@@ -255,7 +326,7 @@ def ticket_out(
     return out
 
 
-def status_display(number: int | None, record: Record) -> str:
+def status_display(number: int | None, record: TicketFacts) -> str:
     text = STATUS_LABELS.get(number or OPEN, "Open")
     if record.on_hold:
         text += " - On Hold"
@@ -264,7 +335,7 @@ def status_display(number: int | None, record: Record) -> str:
 
 def user_ticket_out(
     ctx: Context,
-    record: Record,
+    record: TicketFacts,
     columns: Sequence[CustomColumn],
     values: Mapping[str, object],
 ) -> dict[str, Any]:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.util import identity_key
 
-from polydesk.core.db import held, inserted_here
+from polydesk.core.db import Reader, any_of, held, inserted_here
 from polydesk.models import CustomField, CustomFieldValue, Record
 
 
@@ -108,8 +108,7 @@ async def delete_value(session: AsyncSession, value: CustomFieldValue) -> None:
     await session.flush()
 
 
-@dataclass(frozen=True, slots=True)
-class StoredValue:
+class StoredValue(NamedTuple):
     record_id: int
     field_id: int
     value_text: str | None
@@ -129,9 +128,8 @@ async def values_for(
         values = _held_values(session, set(record_ids), include_staff_only)
         if values is not None:
             return values
-    stmt = _VALUES if include_staff_only else _PUBLIC_VALUES
-    rows = (await session.execute(stmt, {"ids": list(record_ids)})).all()
-    return [StoredValue(*row) for row in rows]
+    reader = _VALUES if include_staff_only else _PUBLIC_VALUES
+    return await reader.all(session, ids=list(record_ids))
 
 
 def _held_values(
@@ -156,7 +154,7 @@ def _held_values(
 
 
 # Built once: read on every record shown.
-_VALUES = (
+_VALUES_OF_RECORDS = (
     select(
         CustomFieldValue.record_id,
         CustomFieldValue.field_id,
@@ -165,7 +163,8 @@ _VALUES = (
         CustomFieldValue.value_bool,
     )
     .join(CustomField, CustomField.id == CustomFieldValue.field_id)
-    .where(CustomFieldValue.record_id.in_(bindparam("ids", expanding=True)))
+    .where(any_of(CustomFieldValue.record_id, "ids"))
     .order_by(CustomFieldValue.record_id, CustomField.position, CustomField.id)
 )
-_PUBLIC_VALUES = _VALUES.where(CustomField.staff_only.is_(False))
+_VALUES = Reader(_VALUES_OF_RECORDS, StoredValue)
+_PUBLIC_VALUES = Reader(_VALUES_OF_RECORDS.where(CustomField.staff_only.is_(False)), StoredValue)

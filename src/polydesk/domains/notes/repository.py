@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, bindparam, func, inspect, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.util import identity_key
 
-from polydesk.core.db import held_of_inserted, inserted_here
+from polydesk.core.db import Reader, any_of, held_of_inserted, inserted_here
+from polydesk.domains.notes.schemas import FileBrief, NoteBrief
 from polydesk.models import Attachment, Note, Record
 
 
@@ -136,6 +137,48 @@ async def with_files_for_records(
         return []
     rows = await session.execute(_WITH_FILES_OF_RECORDS, {"ids": wanted})
     return [(note, attachment) for note, attachment in rows]
+
+
+class NoteFileRow(NamedTuple):
+    """A note's columns (:class:`NoteBrief`) and those of one of its attachments
+    (:class:`FileBrief` but the note id), ``None`` for a note without any."""
+
+    id: int
+    record_id: int
+    title: str | None
+    body: str
+    public: bool
+    author_id: int | None
+    new_status_id: int | None
+    time_spent_seconds: int | None
+    created_at: datetime
+    file_id: int | None
+    file_record_id: int | None
+    real_name: str | None
+    content_type: str | None
+    size: int | None
+
+
+_BRIEFS_WITH_FILES = Reader(
+    select(
+        *(getattr(Note, name) for name in NoteBrief._fields),
+        Attachment.id,
+        Attachment.record_id,
+        *(getattr(Attachment, name) for name in FileBrief._fields[3:]),
+    )
+    .outerjoin(Attachment, Attachment.note_id == Note.id)
+    .where(any_of(Note.record_id, "ids"))
+    .order_by(Note.record_id, Note.created_at, Note.id, Attachment.id),
+    NoteFileRow,
+)
+
+
+async def briefs_with_files_for_records(
+    session: AsyncSession, record_ids: Iterable[int]
+) -> list[NoteFileRow]:
+    """As :func:`with_files_for_records`, as plain rows."""
+    wanted = sorted(set(record_ids))
+    return await _BRIEFS_WITH_FILES.all(session, ids=wanted) if wanted else []
 
 
 async def latest_for_records(

@@ -1,6 +1,9 @@
-"""Inputs of the note services."""
+"""Inputs and outputs of the note services."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import NamedTuple
 
 from pydantic import BaseModel
 
@@ -29,3 +32,28 @@ class NoteUpdate(BaseModel):
     author_id: int | None = None
     time_spent_seconds: int | None = None
     new_status_id: int | None = None
+
+
+class NoteBrief(NamedTuple):
+    """A note as the ticket shapes show it, read as a plain row (no ORM object)."""
+
+    id: int
+    record_id: int
+    title: str | None
+    body: str
+    public: bool
+    author_id: int | None
+    new_status_id: int | None
+    time_spent_seconds: int | None
+    created_at: datetime
+
+
+class FileBrief(NamedTuple):
+    """An attachment of a note as the ticket shapes show it, read as a plain row."""
+
+    id: int
+    note_id: int
+    record_id: int | None
+    real_name: str
+    content_type: str
+    size: int

@@ -28,7 +28,7 @@ from polydesk.domains.audit import service as audit
 from polydesk.domains.catalog import service as catalog
 from polydesk.domains.catalog.service import check_page, clean_optional_text
 from polydesk.domains.notes import repository
-from polydesk.domains.notes.schemas import NoteCreate, NoteUpdate
+from polydesk.domains.notes.schemas import FileBrief, NoteBrief, NoteCreate, NoteUpdate
 from polydesk.domains.users import service as users
 from polydesk.models import Attachment, Note
 
@@ -341,6 +341,22 @@ async def notes_for(
     for note in rows:
         grouped[note.record_id].append(note)
     return grouped
+
+
+async def briefs_with_files_for(
+    session: AsyncSession, record_ids: Sequence[int]
+) -> tuple[dict[int, list[NoteBrief]], dict[int, list[FileBrief]]]:
+    """As :func:`notes_with_files_for`, as plain rows (no ORM objects): for read-only
+    renderings."""
+    grouped: dict[int, list[NoteBrief]] = {record_id: [] for record_id in record_ids}
+    files: dict[int, list[FileBrief]] = {}
+    for row in await repository.briefs_with_files_for_records(session, record_ids):
+        if row.id not in files:
+            files[row.id] = []
+            grouped[row.record_id].append(NoteBrief._make(row[:9]))
+        if row.file_id is not None:
+            files[row.id].append(FileBrief._make((row.file_id, row.id, *row[10:])))
+    return grouped, files
 
 
 async def notes_with_files_for(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import ColumnElement, and_, bindparam, delete, func, literal, or_, select, update
 from sqlalchemy import Sequence as DbSequence
@@ -15,8 +15,9 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import Select
 
+from polydesk.core.db import Reader, any_of
 from polydesk.core.enums import RecordKind
-from polydesk.domains.records.schemas import RecordQuery
+from polydesk.domains.records.schemas import RecordBrief, RecordQuery
 from polydesk.models import (
     ChangeDetails,
     ProblemDetails,
@@ -140,6 +141,17 @@ async def get_many(session: AsyncSession, record_ids: Sequence[int]) -> list[Rec
     if not record_ids:
         return []
     return list((await session.scalars(_BY_IDS, {"ids": list(record_ids)})).unique().all())
+
+
+_BRIEF = select(*(getattr(Record, name) for name in RecordBrief._fields))
+_BRIEF_OF_KIND = Reader(
+    _BRIEF.where(Record.id == bindparam("record_id"), Record.kind == bindparam("kind")),
+    RecordBrief,
+)
+
+
+async def brief(session: AsyncSession, record_id: int, kind: str) -> RecordBrief | None:
+    return await _BRIEF_OF_KIND.first(session, record_id=record_id, kind=kind)
 
 
 async def get_by_number(session: AsyncSession, kind: str, number: int) -> Record | None:
@@ -353,28 +365,71 @@ async def _tally(session: AsyncSession, deltas: dict[TallyKey, int]) -> None:
 
 
 _TALLIED = frozenset({"kinds", "status_ids", "order_by", "descending", "offset", "limit"})
-"""Queries filtering on nothing but these are counted from the tally."""
+"""Queries filtering on nothing but these are counted from the tally, and their pages are
+read by statements built once per shape."""
+
+
+class _Total(NamedTuple):
+    total: int
+
+
+_TALLY_SUM = select(func.coalesce(func.sum(RecordTally.count), 0))
+_TALLY_OF = {
+    (kinds, statuses): Reader(
+        _TALLY_SUM.where(
+            *([any_of(RecordTally.kind, "kinds")] if kinds else []),
+            *([any_of(RecordTally.status_id, "status_ids")] if statuses else []),
+        ),
+        _Total,
+    )
+    for kinds in (False, True)
+    for statuses in (False, True)
+}
+_PAGE_OF: dict[tuple[bool, bool, str, bool], Reader[RecordBrief]] = {}
+
+
+def _tallied(query: RecordQuery) -> bool:
+    return set(query.model_dump(exclude_defaults=True)) <= _TALLIED
+
+
+def _tallied_params(query: RecordQuery) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if query.kinds is not None:
+        params["kinds"] = [k.value for k in query.kinds]
+    if query.status_ids is not None:
+        params["status_ids"] = list(query.status_ids)
+    return params
+
+
+def _page_reader(query: RecordQuery) -> Reader[RecordBrief]:
+    """A page of a tallied query, built once per shape."""
+    key = (query.kinds is not None, query.status_ids is not None, query.order_by, query.descending)
+    reader = _PAGE_OF.get(key)
+    if reader is None:
+        conds = [
+            *([any_of(Record.kind, "kinds")] if key[0] else []),
+            *([any_of(Record.status_id, "status_ids")] if key[1] else []),
+        ]
+        stmt = _ordered(query, _BRIEF.where(*conds))
+        stmt = stmt.offset(bindparam("offset")).limit(bindparam("limit"))
+        reader = _PAGE_OF[key] = Reader(stmt, RecordBrief)
+    return reader
 
 
 async def count_records(session: AsyncSession, query: RecordQuery) -> int:
     """How many records match ``query``: a sum over the tally when it filters on kind and
     status only (the common lists), a count over the records otherwise."""
-    if set(query.model_dump(exclude_defaults=True)) <= _TALLIED:
-        stmt = select(func.coalesce(func.sum(RecordTally.count), 0))
-        if query.kinds is not None:
-            stmt = stmt.where(RecordTally.kind.in_([k.value for k in query.kinds]))
-        if query.status_ids is not None:
-            stmt = stmt.where(RecordTally.status_id.in_(query.status_ids))
-        return int(await session.scalar(stmt) or 0)
+    if _tallied(query):
+        reader = _TALLY_OF[(query.kinds is not None, query.status_ids is not None)]
+        found = await reader.first(session, **_tallied_params(query))
+        return int(found.total) if found is not None else 0
     conds = _conditions(query)
     return int(await session.scalar(select(func.count()).select_from(Record).where(*conds)) or 0)
 
 
-async def list_records(session: AsyncSession, query: RecordQuery) -> tuple[list[Record], int]:
-    """One page (with detail rows) and the total, in two queries whatever the page size.
-    Records without a due date sort last in either direction, on every backend."""
-    conds = _conditions(query)
-    total = await count_records(session, query)
+def _ordered(query: RecordQuery, stmt: Select[Any]) -> Select[Any]:
+    """Ordered as ``query`` asks, then by id. Records without a due date sort last in either
+    direction, on every backend."""
     column = _ORDER_COLUMNS[query.order_by]
     primary = column.desc() if query.descending else column.asc()
     if query.order_by == "due_date":
@@ -382,10 +437,31 @@ async def list_records(session: AsyncSession, query: RecordQuery) -> tuple[list[
     order = [primary]
     if query.order_by != "id":
         order.append(Record.id.desc() if query.descending else Record.id.asc())
+    return stmt.order_by(*order)
+
+
+def _page(query: RecordQuery, stmt: Select[Any]) -> Select[Any]:
+    """``stmt`` filtered, ordered and cut to the page ``query`` asks for."""
+    stmt = _ordered(query, stmt.where(*_conditions(query)))
+    return stmt.offset(query.offset).limit(query.limit)
+
+
+async def list_briefs(session: AsyncSession, query: RecordQuery) -> tuple[list[RecordBrief], int]:
+    """One page as plain rows, in order, and the total: two queries."""
+    total = await count_records(session, query)
+    if _tallied(query):
+        params = _tallied_params(query) | {"offset": query.offset, "limit": query.limit}
+        return await _page_reader(query).all(session, **params), total
+    rows = await session.execute(_page(query, _BRIEF))
+    return [RecordBrief._make(row) for row in rows], total
+
+
+async def list_records(session: AsyncSession, query: RecordQuery) -> tuple[list[Record], int]:
+    """One page (with detail rows) and the total, in two queries whatever the page size."""
+    total = await count_records(session, query)
     # Kinds without detail rows (a django-helpdesk ticket list): no joins to load none.
     plain = bool(query.kinds) and not _KINDS_WITH_DETAILS.intersection(query.kinds or ())
-    stmt = select(Record) if plain else _with_details(select(Record))
-    stmt = stmt.where(*conds).order_by(*order).offset(query.offset).limit(query.limit)
+    stmt = _page(query, select(Record) if plain else _with_details(select(Record)))
     items = list((await session.scalars(stmt)).unique().all())
     if plain:
         for record in items:

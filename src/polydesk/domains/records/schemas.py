@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, NamedTuple, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -173,6 +173,26 @@ class Page(Generic[T]):
     """Every match of the filters, whatever the offset and limit."""
     offset: int
     limit: int
+
+
+class RecordBrief(NamedTuple):
+    """The columns of a record that a ticket shape shows, read as a plain row (no ORM
+    object): what the hottest reads load."""
+
+    id: int
+    kind: str
+    title: str
+    description: str
+    status_id: int
+    priority: int
+    service_id: int | None
+    submitter_email: str | None
+    assignee_id: int | None
+    on_hold: bool
+    due_date: datetime | None
+    resolution: str | None
+    merged_to_id: int | None
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from polydesk.domains.records.schemas import (
     DETAIL_FIELDS,
     LoadedRecord,
     Page,
+    RecordBrief,
     RecordCreate,
     RecordQuery,
     RecordUpdate,
@@ -519,6 +520,28 @@ async def get_record_by_number(session: AsyncSession, kind: RecordKind, number: 
     if record is None:
         raise NotFound(f"No {kind.value} found with number {number}.", field="number", value=number)
     return record
+
+
+async def get_brief(session: AsyncSession, record_id: int, *, kind: RecordKind) -> RecordBrief:
+    """The shown columns of a record of ``kind``, as a plain row; NotFound as
+    :func:`get_record`."""
+    found = await repository.brief(session, record_id, kind.value)
+    if found is None:
+        label = _label(kind.value)
+        raise NotFound(f"No {label} found with id {record_id}.", field="id", value=record_id)
+    return found
+
+
+async def count_records(session: AsyncSession, query: RecordQuery) -> int:
+    """How many records match ``query``, whatever its offset and limit."""
+    return await repository.count_records(session, query)
+
+
+async def list_briefs(session: AsyncSession, query: RecordQuery) -> Page[RecordBrief]:
+    """One page of :func:`list_records` as plain rows (no detail rows), and the total: two
+    queries."""
+    items, total = await repository.list_briefs(session, query)
+    return Page(items=items, total=total, offset=query.offset, limit=query.limit)
 
 
 async def records_by_ids(session: AsyncSession, record_ids: Sequence[int]) -> dict[int, Record]:

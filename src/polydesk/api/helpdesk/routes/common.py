@@ -4,7 +4,7 @@ statuses and users: one query each)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from polydesk.api.helpdesk import mapping
@@ -30,7 +30,7 @@ def base_url(ctx: Ctx) -> str:
 
 
 async def context(
-    ctx: Ctx, records_: Sequence[Record], user_ids: Sequence[int | None] = ()
+    ctx: Ctx, records_: Sequence[mapping.TicketFacts], user_ids: Sequence[int | None] = ()
 ) -> mapping.Context:
     service_ids = sorted({r.service_id for r in records_ if r.service_id is not None})
     wanted = {r.assignee_id for r in records_ if r.assignee_id is not None}
@@ -67,22 +67,28 @@ async def ticket_exists(ctx: Ctx, record_id: int) -> Record | None:
         return None
 
 
+Followups = tuple[
+    Mapping[int, Sequence[mapping.FollowupFacts]], Mapping[int, Sequence[mapping.FileFacts]]
+]
+"""Follow-ups by record id, and their attachments by follow-up id."""
+
+
 async def tickets_out(
-    ctx: Ctx,
-    page: Sequence[Record],
-    *,
-    written: tuple[dict[int, list[Note]], dict[int, list[Attachment]]] | None = None,
+    ctx: Ctx, page: Sequence[mapping.TicketFacts], *, written: Followups | None = None
 ) -> list[dict[str, Any]]:
     """Full ticket shapes (custom values, follow-ups, attachments) for a page of records.
     ``written``: the follow-ups and their files of records created in this request, which
-    therefore have no others (they are not read back)."""
+    therefore have no others (they are not read back); otherwise they are read as plain
+    rows."""
     ids = [r.id for r in page]
     fields = await ticket_fields(ctx)
     values = await custom_fields.values_for(ctx.session, ids) if ids else {}
+    by_record: Mapping[int, Sequence[mapping.FollowupFacts]]
+    files: Mapping[int, Sequence[mapping.FileFacts]]
     if written is not None:
         by_record, files = written
     else:
-        by_record, files = await notes.notes_with_files_for(ctx.session, ids)
+        by_record, files = await notes.briefs_with_files_for(ctx.session, ids)
     mctx = await context(ctx, page)
     columns = mapping.custom_columns(fields)
     out = []
@@ -96,7 +102,10 @@ async def tickets_out(
 
 
 async def ticket_out(ctx: Ctx, record_id: int) -> dict[str, Any]:
-    record = await get_ticket(ctx, record_id)
+    try:
+        record = await records.get_brief(ctx.session, record_id, kind=TICKET_KIND)
+    except NotFound:
+        raise detail(404, "No Ticket matches the given query.") from None
     return (await tickets_out(ctx, [record]))[0]
 
 

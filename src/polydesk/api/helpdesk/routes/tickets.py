@@ -81,13 +81,11 @@ async def list_tickets(ctx: Ctx) -> Response:
     status_ids = await _status_filter(ctx)
     query = RecordQuery(kinds=common.TICKET_KINDS, status_ids=status_ids, limit=page.size)
     if page.number is None:
-        total = (
-            await records.list_records(ctx.session, query.model_copy(update={"limit": 1}))
-        ).total
+        total = await records.count_records(ctx.session, query)
         query = query.model_copy(update={"offset": page.offset(total)})
     else:
         query = query.model_copy(update={"offset": (page.number - 1) * page.size})
-    found = await records.list_records(ctx.session, query)
+    found = await records.list_briefs(ctx.session, query)
     page.resolve(found.total)
     results = await common.tickets_out(ctx, found.items)
     return respond(pagination.envelope(ctx.request, page, found.total, results))
