@@ -32,7 +32,9 @@ class Settings(BaseSettings):
     rate_limit_per_hour: int = Field(default=3600, ge=1)
     admin_email: str | None = None
     admin_password: str | None = None
-    db_pool_size: int = Field(default=10, ge=1)
+    db_pool_size: int = Field(default=20, ge=1)
+    """Connections a worker keeps open to PostgreSQL: as many as the requests it serves at
+    once. Up to as many more are opened under a burst, each closed again after one use."""
     basic_auth_cache_seconds: int = Field(default=60, ge=0)
     reference_cache_seconds: float = Field(default=1.0, ge=0)
     allowed_attachment_extensions: list[str] = Field(
