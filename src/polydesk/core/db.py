@@ -23,6 +23,7 @@ from typing import Any, Generic, TypeVar
 import orjson
 from sqlalchemy import Boolean, Select, any_, bindparam, event, inspect
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Connection
 from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -353,10 +354,7 @@ class Reader(Generic[R]):
         if bind.dialect.driver != "asyncpg":
             result = await session.execute(self.stmt, params)
             return [self._make(row) for row in result]
-        owner = (await session.connection()).sync_connection
-        assert owner is not None
-        connection = owner.connection.driver_connection
-        assert connection is not None
+        owner, connection = await _driver_connection(session)
         prepared = self._prepared
         if prepared is None:
             prepared = self._prepared = await self._prepare(bind.dialect, connection)
@@ -381,6 +379,26 @@ class Reader(Generic[R]):
     async def first(self, session: AsyncSession, **params: Any) -> R | None:
         rows = await self.all(session, **params)
         return rows[0] if rows else None
+
+
+_DRIVER = "polydesk.driver_connection"
+
+
+async def _driver_connection(session: AsyncSession) -> tuple[Connection, Any]:
+    """The connection of the unit of work's transaction and the driver's under it. A session
+    keeps one connection per transaction: it is remembered with that transaction, so the reads
+    after the first skip the session's own look-up (a greenlet switch each)."""
+    sync = session.sync_session
+    transaction = sync.get_transaction()
+    known = sync.info.get(_DRIVER)
+    if transaction is not None and known is not None and known[0] is transaction:
+        return known[1], known[2]
+    owner = (await session.connection()).sync_connection
+    assert owner is not None
+    driver = owner.connection.driver_connection
+    assert driver is not None
+    sync.info[_DRIVER] = (sync.get_transaction(), owner, driver)
+    return owner, driver
 
 
 class AnyOf(ColumnElement[bool]):
