@@ -36,6 +36,7 @@ from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.orm import Session as SyncSession
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql import visitors
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -320,12 +321,14 @@ class Reader(Generic[R]):
                 f"{row!r} names {len(fields)} columns, the statement selects "
                 f"{len(stmt.selected_columns)}"
             )
-        self._prepared: _Prepared | None = None
+        self._prepared: dict[bool, _Prepared] = {}
+        self._lists = tuple({e.name for e in visitors.iterate(stmt) if isinstance(e, AnyOf)})
 
-    async def _prepare(self, dialect: Dialect, connection: Any) -> _Prepared:
+    async def _prepare(self, dialect: Dialect, connection: Any, *, single: bool) -> _Prepared:
         """Compile for ``dialect``; the result processors are chosen, as SQLAlchemy's own, by
-        the column types the server describes (asyncpg's prepared statement)."""
-        compiled = self.stmt.compile(dialect=dialect)
+        the column types the server describes (asyncpg's prepared statement). ``single``:
+        every :func:`any_of` compares with one value."""
+        compiled = self.stmt.compile(dialect=dialect, compile_kwargs={_SINGLE: single})
         assert compiled.positiontup is not None
         binds = tuple(
             (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
@@ -355,12 +358,18 @@ class Reader(Generic[R]):
             result = await session.execute(self.stmt, params)
             return [self._make(row) for row in result]
         owner, connection = await _driver_connection(session)
-        prepared = self._prepared
+        # A list of one is compared as one value: PostgreSQL plans ``= ANY($1)`` again at each
+        # execution (its generic plan looks dearer), ``= $1`` once per connection.
+        single = all(len(params[name]) == 1 for name in self._lists)
+        prepared = self._prepared.get(single)
         if prepared is None:
-            prepared = self._prepared = await self._prepare(bind.dialect, connection)
+            prepared = await self._prepare(bind.dialect, connection, single=single)
+            self._prepared[single] = prepared
         args = []
         for name, processor in prepared.binds:
             value = params[name] if name in params else prepared.defaults[name]
+            if single and name in self._lists:
+                value = value[0]
             args.append(value if processor is None else processor(value))
         if owner.dispatch.before_cursor_execute:
             # Statement counters (the tests', the benchmark's) see this read like any other.
@@ -428,7 +437,12 @@ def _in_expanding(element: AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
     return compiler.process(clause, **kw)
 
 
+_SINGLE = "polydesk_single"
+
+
 @compiles(AnyOf, "postgresql")
 def _any_array(element: AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
+    if kw.get(_SINGLE):
+        return compiler.process(element.column == bindparam(element.name), **kw)
     array = bindparam(element.name, type_=ARRAY(element.column.type))
     return compiler.process(element.column == any_(array), **kw)
