@@ -15,6 +15,7 @@ several statements would no longer be atomic.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -400,13 +401,15 @@ async def _driver_connection(session: AsyncSession) -> tuple[Connection, Any]:
     sync = session.sync_session
     transaction = sync.get_transaction()
     known = sync.info.get(_DRIVER)
-    if transaction is not None and known is not None and known[0] is transaction:
+    if transaction is not None and known is not None and known[0]() is transaction:
         return known[1], known[2]
     owner = (await session.connection()).sync_connection
     assert owner is not None
     driver = owner.connection.driver_connection
     assert driver is not None
-    sync.info[_DRIVER] = (sync.get_transaction(), owner, driver)
+    # A weak reference: the transaction refers to the session, whose info this is, and a
+    # cycle would leave every unit of work to the garbage collector.
+    sync.info[_DRIVER] = (weakref.ref(sync.get_transaction()), owner, driver)
     return owner, driver
 
 
