@@ -211,8 +211,16 @@ class Server:
         self.proc = None
 
     def restart(self) -> None:
-        """Drop the work still queued (a sync worker finishes a request whose client left)."""
+        """Drop the work still queued (a sync worker finishes a request whose client left),
+        and the queries it left running: PostgreSQL notices a killed client only when it next
+        writes to it, and a peer query loading every ticket kept the server busy through the
+        next server's run."""
         self.stop(hard=True)
+        if self.name == "peer":
+            psql(
+                "select count(pg_terminate_backend(pid)) from pg_stat_activity "
+                "where datname = 'bench_peer' and pid <> pg_backend_pid()"
+            )
         self.start()
 
 

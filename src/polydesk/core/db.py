@@ -19,10 +19,10 @@ import weakref
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import orjson
-from sqlalchemy import Boolean, Select, any_, bindparam, event, inspect
+from sqlalchemy import Boolean, Select, any_, bindparam, event, inspect, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
@@ -449,3 +449,28 @@ def _any_array(element: AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
         return compiler.process(element.column == bindparam(element.name), **kw)
     array = bindparam(element.name, type_=ARRAY(element.column.type))
     return compiler.process(element.column == any_(array), **kw)
+
+
+class _Exists(NamedTuple):
+    id: int
+
+
+_EXISTS: dict[type, Reader[_Exists]] = {}
+_KNOWN = "polydesk.known_rows"
+
+
+async def row_exists(session: AsyncSession, model: type, row_id: int) -> bool:
+    """Whether ``model`` has a row with this primary key ``id``: a one-column read, answered
+    without a query when the unit of work found that row before (a reference checked by a
+    dialect and again by the domain service). A foreign key backs every such check."""
+    known: set[tuple[type, int]] = session.sync_session.info.setdefault(_KNOWN, set())
+    if (model, row_id) in known:
+        return True
+    reader = _EXISTS.get(model)
+    if reader is None:
+        column = model.id  # type: ignore[attr-defined]
+        reader = _EXISTS[model] = Reader(select(column).where(column == bindparam("id")), _Exists)
+    if await reader.first(session, id=row_id) is None:
+        return False
+    known.add((model, row_id))
+    return True

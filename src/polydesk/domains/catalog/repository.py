@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from polydesk.core.db import row_exists
 from polydesk.models import (
     Category,
     Note,
@@ -66,6 +67,10 @@ async def delete(session: AsyncSession, obj: object) -> None:
 
 async def get_service(session: AsyncSession, service_id: int) -> Service | None:
     return await session.get(Service, service_id)
+
+
+async def service_exists(session: AsyncSession, service_id: int) -> bool:
+    return await row_exists(session, Service, service_id)
 
 
 async def get_service_by_key(session: AsyncSession, key: str) -> Service | None:

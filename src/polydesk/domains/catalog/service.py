@@ -331,6 +331,12 @@ async def get_service(session: AsyncSession, service_id: int) -> Service:
     return service
 
 
+async def service_exists(session: AsyncSession, service_id: int) -> bool:
+    """Whether the service exists: a one-column read, once per unit of work (the records
+    service checks the same reference again)."""
+    return await repository.service_exists(session, service_id)
+
+
 async def get_service_by_name(session: AsyncSession, name: str) -> Service | None:
     return await repository.get_service_by_key(session, name_key(name))
 

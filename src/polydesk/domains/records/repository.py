@@ -15,9 +15,9 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import Select
 
-from polydesk.core.db import Reader, any_of
+from polydesk.core.db import Reader, any_of, row_exists
 from polydesk.core.enums import RecordKind
-from polydesk.domains.records.schemas import RecordBrief, RecordQuery
+from polydesk.domains.records.schemas import RecordBrief, RecordQuery, StatusRef
 from polydesk.models import (
     ChangeDetails,
     ProblemDetails,
@@ -48,11 +48,25 @@ async def get_row(session: AsyncSession, model: type[M], row_id: int) -> M | Non
     return await session.get(model, row_id)
 
 
+async def exists(session: AsyncSession, model: type[Base], row_id: int) -> bool:
+    return await row_exists(session, model, row_id)
+
+
 # Numbers -----------------------------------------------------------------------------------
 
 
 _NUMBER_SEQUENCES = {kind.value: DbSequence(f"record_number_{kind.value}") for kind in RecordKind}
 """PostgreSQL: one sequence per kind (migration 0004)."""
+
+
+class _Number(NamedTuple):
+    number: int
+
+
+_NEXT_NUMBER = {
+    kind: Reader(select(sequence.next_value()), _Number)
+    for kind, sequence in _NUMBER_SEQUENCES.items()
+}
 
 
 async def next_number(session: AsyncSession, kind: str) -> int:
@@ -65,7 +79,9 @@ async def next_number(session: AsyncSession, kind: str) -> int:
     missing counter row is created first (starting after the highest number in use).
     """
     if session.get_bind().dialect.name == "postgresql":
-        return int(await session.scalar(_NUMBER_SEQUENCES[kind].next_value()))
+        found = await _NEXT_NUMBER[kind].first(session)
+        assert found is not None
+        return int(found.number)
     bump = (
         update(RecordCounter)
         .where(RecordCounter.kind == kind)
@@ -231,6 +247,22 @@ async def default_status(session: AsyncSession) -> Status | None:
         select(Status).where(Status.is_default.is_(True)).order_by(Status.position, Status.id)
     )
     return result
+
+
+_STATUS_REF = select(Status.id, Status.name, Status.category)
+_STATUS_REF_BY_ID = Reader(_STATUS_REF.where(Status.id == bindparam("status_id")), StatusRef)
+_DEFAULT_STATUS_REF = Reader(
+    _STATUS_REF.where(Status.is_default.is_(True)).order_by(Status.position, Status.id).limit(1),
+    StatusRef,
+)
+
+
+async def status_ref(session: AsyncSession, status_id: int) -> StatusRef | None:
+    return await _STATUS_REF_BY_ID.first(session, status_id=status_id)
+
+
+async def default_status_ref(session: AsyncSession) -> StatusRef | None:
+    return await _DEFAULT_STATUS_REF.first(session)
 
 
 async def first_status(session: AsyncSession, category: str) -> Status | None:

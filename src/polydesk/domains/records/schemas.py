@@ -175,6 +175,14 @@ class Page(Generic[T]):
     limit: int
 
 
+class StatusRef(NamedTuple):
+    """What a write needs of a status: its id and category (and its name for messages)."""
+
+    id: int
+    name: str
+    category: str
+
+
 class RecordBrief(NamedTuple):
     """The columns of a record that a ticket shape shows, read as a plain row (no ORM
     object): what the hottest reads load."""

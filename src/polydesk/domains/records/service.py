@@ -33,6 +33,7 @@ from polydesk.domains.records.schemas import (
     RecordCreate,
     RecordQuery,
     RecordUpdate,
+    StatusRef,
     Submitter,
     as_utc,
 )
@@ -302,18 +303,20 @@ def _check_plan(start: datetime | None, end: datetime | None) -> None:
 
 async def _check_references(
     session: AsyncSession, kind: str, values: dict[str, Any], record_id: int | None
-) -> Status | None:
+) -> StatusRef | None:
     """Every referenced row must exist; the new status (if one is given) comes back."""
-    status: Status | None = None
+    status: StatusRef | None = None
     for key, (model, what) in _REFERENCES.items():
         ref = values.get(key)
         if ref is None:
             continue
-        row = await repository.get_row(session, model, ref)
-        if row is None:
+        if model is Status:
+            status = await repository.status_ref(session, ref)
+            found = status is not None
+        else:
+            found = await repository.exists(session, model, ref)
+        if not found:
             raise Invalid(f"No {what} with id {ref}.", field=key, value=ref)
-        if isinstance(row, Status):
-            status = row
     assignee_id = values.get("assignee_id")
     if assignee_id is not None:
         user = await repository.get_row(session, User, assignee_id)
@@ -455,7 +458,7 @@ async def create_record(session: AsyncSession, actor: Actor, data: RecordCreate)
     _check_plan(details.get("planned_start"), details.get("planned_end"))
     status = await _check_references(session, kind.value, columns, None)
     if status is None:
-        status = await repository.default_status(session)
+        status = await repository.default_status_ref(session)
         if status is None:
             raise Conflict("No default status is configured.", field="status_id")
     now = utcnow()

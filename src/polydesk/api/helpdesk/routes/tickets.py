@@ -55,9 +55,7 @@ async def _check_references(ctx: Ctx, checked: Validated) -> dict[str, User]:
     found: dict[str, User] = {}
     values = checked.values
     if values.get("queue") is not None:
-        try:
-            await catalog.get_service(ctx.session, values["queue"])
-        except NotFound:
+        if not await catalog.service_exists(ctx.session, values["queue"]):
             checked.errors["queue"] = [missing_pk(values.pop("queue"))]
     if values.get("assigned_to") is not None:
         try:
