@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.util import identity_key
 
 from polydesk.core.db import Reader, any_of, held, inserted_here
+from polydesk.domains.custom_fields.schemas import StoredValue
 from polydesk.models import CustomField, CustomFieldValue, Record
 
 
@@ -106,14 +106,6 @@ async def values_of_record(session: AsyncSession, record_id: int) -> Sequence[Cu
 async def delete_value(session: AsyncSession, value: CustomFieldValue) -> None:
     await session.delete(value)
     await session.flush()
-
-
-class StoredValue(NamedTuple):
-    record_id: int
-    field_id: int
-    value_text: str | None
-    value_number: float | None
-    value_bool: bool | None
 
 
 async def values_for(

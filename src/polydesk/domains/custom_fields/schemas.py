@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
 from polydesk.core.enums import CustomFieldType, RecordKind
+
+
+class StoredValue(NamedTuple):
+    """One stored custom value of a record, as read."""
+
+    record_id: int
+    field_id: int
+    value_text: str | None
+    value_number: float | None
+    value_bool: bool | None
 
 
 class CustomFieldCreate(BaseModel):

@@ -34,6 +34,7 @@ from polydesk.domains.custom_fields.schemas import (
     CleanValue,
     CustomFieldCreate,
     CustomFieldUpdate,
+    StoredValue,
     ValueChanges,
 )
 from polydesk.models import CustomField, CustomFieldValue, Record
@@ -837,8 +838,15 @@ async def values_for(
 ) -> dict[int, dict[str, object]]:
     """Typed values keyed by slug for each record (every id present, ``{}`` when none), in
     one query whatever the number of records."""
-    result: dict[int, dict[str, object]] = {record_id: {} for record_id in record_ids}
     rows = await repository.values_for(session, record_ids, include_staff_only=include_staff_only)
+    return await typed_values(session, record_ids, rows)
+
+
+async def typed_values(
+    session: AsyncSession, record_ids: Sequence[int], rows: Sequence[StoredValue]
+) -> dict[int, dict[str, object]]:
+    """:func:`values_for` of values already read (with their record, say)."""
+    result: dict[int, dict[str, object]] = {record_id: {} for record_id in record_ids}
     if not rows:
         return result
     definitions = await _definitions(session, {row.field_id for row in rows})

@@ -17,9 +17,12 @@ from sqlalchemy.sql import Select
 
 from polydesk.core.db import Reader, any_of, row_exists
 from polydesk.core.enums import RecordKind
+from polydesk.domains.custom_fields.schemas import StoredValue
 from polydesk.domains.records.schemas import RecordBrief, RecordQuery, StatusRef
 from polydesk.models import (
     ChangeDetails,
+    CustomField,
+    CustomFieldValue,
     ProblemDetails,
     Record,
     RecordCounter,
@@ -160,14 +163,60 @@ async def get_many(session: AsyncSession, record_ids: Sequence[int]) -> list[Rec
 
 
 _BRIEF = select(*(getattr(Record, name) for name in RecordBrief._fields))
-_BRIEF_OF_KIND = Reader(
-    _BRIEF.where(Record.id == bindparam("record_id"), Record.kind == bindparam("kind")),
-    RecordBrief,
+
+
+class _BriefValue(NamedTuple):
+    """A :class:`RecordBrief`'s columns and one of the record's custom values (``None``s when
+    it has none)."""
+
+    id: int
+    kind: str
+    title: str
+    description: str
+    status_id: int
+    priority: int
+    service_id: int | None
+    submitter_email: str | None
+    assignee_id: int | None
+    on_hold: bool
+    due_date: datetime | None
+    resolution: str | None
+    merged_to_id: int | None
+    created_at: datetime
+    field_id: int | None
+    value_text: str | None
+    value_number: float | None
+    value_bool: bool | None
+
+
+_BRIEF_WITH_VALUES = Reader(
+    _BRIEF.add_columns(
+        CustomFieldValue.field_id,
+        CustomFieldValue.value_text,
+        CustomFieldValue.value_number,
+        CustomFieldValue.value_bool,
+    )
+    .outerjoin(CustomFieldValue, CustomFieldValue.record_id == Record.id)
+    .outerjoin(CustomField, CustomField.id == CustomFieldValue.field_id)
+    .where(Record.id == bindparam("record_id"), Record.kind == bindparam("kind"))
+    .order_by(CustomField.position, CustomField.id),
+    _BriefValue,
 )
 
 
-async def brief(session: AsyncSession, record_id: int, kind: str) -> RecordBrief | None:
-    return await _BRIEF_OF_KIND.first(session, record_id=record_id, kind=kind)
+async def brief_with_values(
+    session: AsyncSession, record_id: int, kind: str
+) -> tuple[RecordBrief, list[StoredValue]] | None:
+    """The record and every custom value of it, in display order, in one statement."""
+    rows = await _BRIEF_WITH_VALUES.all(session, record_id=record_id, kind=kind)
+    if not rows:
+        return None
+    values = [
+        StoredValue(record_id, row.field_id, row.value_text, row.value_number, row.value_bool)
+        for row in rows
+        if row.field_id is not None
+    ]
+    return RecordBrief._make(rows[0][: len(RecordBrief._fields)]), values
 
 
 async def get_by_number(session: AsyncSession, kind: str, number: int) -> Record | None:

@@ -525,19 +525,24 @@ async def get_record_by_number(session: AsyncSession, kind: RecordKind, number: 
     return record
 
 
-async def get_brief(session: AsyncSession, record_id: int, *, kind: RecordKind) -> RecordBrief:
-    """The shown columns of a record of ``kind``, as a plain row; NotFound as
-    :func:`get_record`."""
-    found = await repository.brief(session, record_id, kind.value)
-    if found is None:
-        label = _label(kind.value)
-        raise NotFound(f"No {label} found with id {record_id}.", field="id", value=record_id)
-    return found
-
-
 async def count_records(session: AsyncSession, query: RecordQuery) -> int:
     """How many records match ``query``, whatever its offset and limit."""
     return await repository.count_records(session, query)
+
+
+async def get_brief_with_values(
+    session: AsyncSession, record_id: int, *, kind: RecordKind
+) -> tuple[RecordBrief, dict[str, object]]:
+    """The shown columns of a record of ``kind`` as a plain row, and its typed custom values
+    keyed by slug (staff-only ones included), read in one statement; NotFound as
+    :func:`get_record`."""
+    found = await repository.brief_with_values(session, record_id, kind.value)
+    if found is None:
+        label = _label(kind.value)
+        raise NotFound(f"No {label} found with id {record_id}.", field="id", value=record_id)
+    brief, stored = found
+    values = await custom_fields.typed_values(session, [brief.id], stored)
+    return brief, values[brief.id]
 
 
 async def list_briefs(session: AsyncSession, query: RecordQuery) -> Page[RecordBrief]:

@@ -74,15 +74,20 @@ Followups = tuple[
 
 
 async def tickets_out(
-    ctx: Ctx, page: Sequence[mapping.TicketFacts], *, written: Followups | None = None
+    ctx: Ctx,
+    page: Sequence[mapping.TicketFacts],
+    *,
+    written: Followups | None = None,
+    values: Mapping[int, Mapping[str, object]] | None = None,
 ) -> list[dict[str, Any]]:
     """Full ticket shapes (custom values, follow-ups, attachments) for a page of records.
     ``written``: the follow-ups and their files of records created in this request, which
     therefore have no others (they are not read back); otherwise they are read as plain
-    rows."""
+    rows. ``values``: the records' custom values, when already read."""
     ids = [r.id for r in page]
     fields = await ticket_fields(ctx)
-    values = await custom_fields.values_for(ctx.session, ids) if ids else {}
+    if values is None:
+        values = await custom_fields.values_for(ctx.session, ids) if ids else {}
     by_record: Mapping[int, Sequence[mapping.FollowupFacts]]
     files: Mapping[int, Sequence[mapping.FileFacts]]
     if written is not None:
@@ -103,10 +108,12 @@ async def tickets_out(
 
 async def ticket_out(ctx: Ctx, record_id: int) -> dict[str, Any]:
     try:
-        record = await records.get_brief(ctx.session, record_id, kind=TICKET_KIND)
+        record, values = await records.get_brief_with_values(
+            ctx.session, record_id, kind=TICKET_KIND
+        )
     except NotFound:
         raise detail(404, "No Ticket matches the given query.") from None
-    return (await tickets_out(ctx, [record]))[0]
+    return (await tickets_out(ctx, [record], values={record.id: values}))[0]
 
 
 async def _records(
