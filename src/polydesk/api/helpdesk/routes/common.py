@@ -4,8 +4,8 @@ statuses and users: one query each)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from polydesk.api.helpdesk import mapping
 from polydesk.api.helpdesk.errors import detail
@@ -38,14 +38,37 @@ async def context(
     return mapping.Context(
         base_url=base_url(ctx),
         signing_key=ctx.settings.signing_key(),
-        statuses=mapping.StatusMap.build(await catalog.list_statuses(ctx.session)),
+        statuses=await status_map(ctx),
         services=await catalog.services_by_ids(ctx.session, service_ids) if service_ids else {},
         users=await users.users_to_show(ctx.session, wanted) if wanted else {},
     )
 
 
+_T = TypeVar("_T")
+_S = TypeVar("_S")
+_derived: dict[str, tuple[list[Any], Any]] = {}
+
+
+def derived(name: str, sources: Sequence[_S], build: Callable[[Sequence[_S]], _T]) -> _T:
+    """``build(sources)``, built again only when ``sources`` are other objects than last time:
+    the reference cache hands out the same objects until it reloads them, so what the shapes
+    derive from the statuses and custom fields is built once per reload, not per request."""
+    known = _derived.get(name)
+    if (
+        known is not None
+        and len(known[0]) == len(sources)
+        and all(a is b for a, b in zip(known[0], sources, strict=True))
+    ):
+        value: _T = known[1]
+        return value
+    value = build(sources)
+    _derived[name] = (list(sources), value)
+    return value
+
+
 async def status_map(ctx: Ctx) -> mapping.StatusMap:
-    return mapping.StatusMap.build(await catalog.list_statuses(ctx.session))
+    statuses = await catalog.list_statuses(ctx.session)
+    return derived("status_map", statuses, mapping.StatusMap.build)
 
 
 async def ticket_fields(ctx: Ctx, *, staff: bool = True) -> list[CustomField]:
@@ -95,7 +118,7 @@ async def tickets_out(
     else:
         by_record, files = await notes.briefs_with_files_for(ctx.session, ids)
     mctx = await context(ctx, page)
-    columns = mapping.custom_columns(fields)
+    columns = derived("columns", fields, mapping.custom_columns)
     out = []
     for record in page:
         followups = [

@@ -55,7 +55,7 @@ async def list_user_tickets(ctx: Ctx) -> Response:
         await custom_fields.values_for(ctx.session, ids, include_staff_only=False) if ids else {}
     )
     mctx = await common.context(ctx, items)
-    columns = mapping.custom_columns(fields)
+    columns = common.derived("public_columns", fields, mapping.custom_columns)
     results = [mapping.user_ticket_out(mctx, r, columns, values.get(r.id, {})) for r in items]
     return respond(pagination.envelope(ctx.request, page, found.total, results))
 
