@@ -314,14 +314,20 @@ class Reader(Generic[R]):
     """
 
     def __init__(self, stmt: Select[*tuple[Any, ...]], row: Callable[..., R]) -> None:
+        """``row``: a ``NamedTuple`` naming every selected column, or a function making the
+        row of the sequence of its values (a row of a join split into its parts)."""
         self.stmt = stmt
-        self._make: Callable[[Iterable[Any]], R] = row._make  # type: ignore[attr-defined]
-        fields = getattr(row, "_fields", ())
-        if len(fields) != len(stmt.selected_columns):
-            raise TypeError(
-                f"{row!r} names {len(fields)} columns, the statement selects "
-                f"{len(stmt.selected_columns)}"
-            )
+        make: Callable[[Iterable[Any]], R] | None = getattr(row, "_make", None)
+        if make is None:
+            self._make: Callable[[Iterable[Any]], R] = lambda values: row(tuple(values))
+        else:
+            fields = getattr(row, "_fields", ())
+            if len(fields) != len(stmt.selected_columns):
+                raise TypeError(
+                    f"{row!r} names {len(fields)} columns, the statement selects "
+                    f"{len(stmt.selected_columns)}"
+                )
+            self._make = make
         self._prepared: dict[bool, _Prepared] = {}
         self._lists = tuple({e.name for e in visitors.iterate(stmt) if isinstance(e, AnyOf)})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, func, inspect, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -139,24 +139,13 @@ async def with_files_for_records(
     return [(note, attachment) for note, attachment in rows]
 
 
-class NoteFileRow(NamedTuple):
-    """A note's columns (:class:`NoteBrief`) and those of one of its attachments
-    (:class:`FileBrief` but the note id), ``None`` for a note without any."""
-
-    id: int
-    record_id: int
-    title: str | None
-    body: str
-    public: bool
-    author_id: int | None
-    new_status_id: int | None
-    time_spent_seconds: int | None
-    created_at: datetime
-    file_id: int | None
-    file_record_id: int | None
-    real_name: str | None
-    content_type: str | None
-    size: int | None
+def _note_and_file(values: tuple[Any, ...]) -> tuple[NoteBrief, FileBrief | None]:
+    """A row of a note joined with one of its attachments (``None`` when it has none)."""
+    width = len(NoteBrief._fields)
+    note = NoteBrief._make(values[:width])
+    if values[width] is None:
+        return note, None
+    return note, FileBrief(values[width], note.id, *values[width + 1 :])
 
 
 _BRIEFS_WITH_FILES = Reader(
@@ -169,13 +158,13 @@ _BRIEFS_WITH_FILES = Reader(
     .outerjoin(Attachment, Attachment.note_id == Note.id)
     .where(any_of(Note.record_id, "ids"))
     .order_by(Note.record_id, Note.created_at, Note.id, Attachment.id),
-    NoteFileRow,
+    _note_and_file,
 )
 
 
 async def briefs_with_files_for_records(
     session: AsyncSession, record_ids: Iterable[int]
-) -> list[NoteFileRow]:
+) -> list[tuple[NoteBrief, FileBrief | None]]:
     """As :func:`with_files_for_records`, as plain rows."""
     wanted = sorted(set(record_ids))
     return await _BRIEFS_WITH_FILES.all(session, ids=wanted) if wanted else []

@@ -15,8 +15,8 @@ Who may see a record is decided by the caller before it reads or writes the reco
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -343,20 +343,41 @@ async def notes_for(
     return grouped
 
 
+class _NoteLike(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def record_id(self) -> int: ...
+
+
+N = TypeVar("N", bound=_NoteLike)
+F = TypeVar("F")
+
+
+def _with_files(
+    record_ids: Sequence[int], pairs: Iterable[tuple[N, F | None]]
+) -> tuple[dict[int, list[N]], dict[int, list[F]]]:
+    """Notes in the order given grouped by record (every record id is a key), and the files
+    of each (every note id is a key), from one row per note and file."""
+    grouped: dict[int, list[N]] = {record_id: [] for record_id in record_ids}
+    files: dict[int, list[F]] = {}
+    for note, file in pairs:
+        if note.id not in files:
+            files[note.id] = []
+            grouped[note.record_id].append(note)
+        if file is not None:
+            files[note.id].append(file)
+    return grouped, files
+
+
 async def briefs_with_files_for(
     session: AsyncSession, record_ids: Sequence[int]
 ) -> tuple[dict[int, list[NoteBrief]], dict[int, list[FileBrief]]]:
     """As :func:`notes_with_files_for`, as plain rows (no ORM objects): for read-only
     renderings."""
-    grouped: dict[int, list[NoteBrief]] = {record_id: [] for record_id in record_ids}
-    files: dict[int, list[FileBrief]] = {}
-    for row in await repository.briefs_with_files_for_records(session, record_ids):
-        if row.id not in files:
-            files[row.id] = []
-            grouped[row.record_id].append(NoteBrief._make(row[:9]))
-        if row.file_id is not None:
-            files[row.id].append(FileBrief._make((row.file_id, row.id, *row[10:])))
-    return grouped, files
+    rows = await repository.briefs_with_files_for_records(session, record_ids)
+    return _with_files(record_ids, rows)
 
 
 async def notes_with_files_for(
@@ -364,12 +385,4 @@ async def notes_with_files_for(
 ) -> tuple[dict[int, list[Note]], dict[int, list[Attachment]]]:
     """Every note of each record, oldest first (every record id is a key), and the
     attachments of each of those notes (every note id is a key), in one query."""
-    grouped: dict[int, list[Note]] = {record_id: [] for record_id in record_ids}
-    files: dict[int, list[Attachment]] = {}
-    for note, attachment in await repository.with_files_for_records(session, record_ids):
-        if note.id not in files:
-            files[note.id] = []
-            grouped[note.record_id].append(note)
-        if attachment is not None:
-            files[note.id].append(attachment)
-    return grouped, files
+    return _with_files(record_ids, await repository.with_files_for_records(session, record_ids))

@@ -165,28 +165,14 @@ async def get_many(session: AsyncSession, record_ids: Sequence[int]) -> list[Rec
 _BRIEF = select(*(getattr(Record, name) for name in RecordBrief._fields))
 
 
-class _BriefValue(NamedTuple):
-    """A :class:`RecordBrief`'s columns and one of the record's custom values (``None``s when
-    it has none)."""
-
-    id: int
-    kind: str
-    title: str
-    description: str
-    status_id: int
-    priority: int
-    service_id: int | None
-    submitter_email: str | None
-    assignee_id: int | None
-    on_hold: bool
-    due_date: datetime | None
-    resolution: str | None
-    merged_to_id: int | None
-    created_at: datetime
-    field_id: int | None
-    value_text: str | None
-    value_number: float | None
-    value_bool: bool | None
+def _brief_and_value(values: tuple[Any, ...]) -> tuple[RecordBrief, StoredValue | None]:
+    """A row of the record joined with one of its custom values (``None`` when it has none)."""
+    width = len(RecordBrief._fields)
+    brief = RecordBrief._make(values[:width])
+    field_id = values[width]
+    if field_id is None:
+        return brief, None
+    return brief, StoredValue(brief.id, field_id, *values[width + 1 :])
 
 
 _BRIEF_WITH_VALUES = Reader(
@@ -200,7 +186,7 @@ _BRIEF_WITH_VALUES = Reader(
     .outerjoin(CustomField, CustomField.id == CustomFieldValue.field_id)
     .where(Record.id == bindparam("record_id"), Record.kind == bindparam("kind"))
     .order_by(CustomField.position, CustomField.id),
-    _BriefValue,
+    _brief_and_value,
 )
 
 
@@ -211,12 +197,7 @@ async def brief_with_values(
     rows = await _BRIEF_WITH_VALUES.all(session, record_id=record_id, kind=kind)
     if not rows:
         return None
-    values = [
-        StoredValue(record_id, row.field_id, row.value_text, row.value_number, row.value_bool)
-        for row in rows
-        if row.field_id is not None
-    ]
-    return RecordBrief._make(rows[0][: len(RecordBrief._fields)]), values
+    return rows[0][0], [value for _, value in rows if value is not None]
 
 
 async def get_by_number(session: AsyncSession, kind: str, number: int) -> Record | None:
