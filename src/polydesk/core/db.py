@@ -310,7 +310,11 @@ class Reader(Generic[R]):
     session's autoflush would.
 
     Lists of values are bound with :func:`any_of` (an array on PostgreSQL, so one prepared
-    statement serves every length).
+    statement serves every length; a list of one is compared as one value).
+
+    For plain reads only, never a locking one (``FOR UPDATE``): on PostgreSQL a Reader that
+    runs before anything else in a writing unit of work runs ahead of its ``BEGIN``, which at
+    READ COMMITTED sees the same rows for a plain ``SELECT`` but would hold no lock.
     """
 
     def __init__(self, stmt: Select[*tuple[Any, ...]], row: Callable[..., R]) -> None:
