@@ -12,11 +12,11 @@ from typing import NamedTuple
 import pytest
 from sqlalchemy import bindparam, select
 
-from polydesk.core.db import Database, Reader, UnitOfWorkSession, any_of
+from polydesk.core.db import Database, Reader, UnitOfWorkSession, any_of, row_exists
 from polydesk.core.enums import CustomFieldType, RecordKind
-from polydesk.models import CustomFieldValue, Record
+from polydesk.models import CustomFieldValue, Record, Service
 from tests.domains.records.factories import create, define, sql_statements
-from tests.factories import make_record
+from tests.factories import make_record, make_service
 
 
 class Shown(NamedTuple):
@@ -139,3 +139,16 @@ async def test_a_unit_of_work_that_read_rows_needs_no_garbage_collector(db: Data
         gc.garbage.clear()
         gc.enable()
     assert cyclic == []
+
+
+async def test_a_row_found_once_is_known_until_a_rollback(db: Database) -> None:
+    async with db.unit_of_work() as session:
+        assert not await row_exists(session, Service, 999999)
+        nested = await session.begin_nested()
+        service = await make_service(session, name="Short-lived")
+        with sql_statements(db) as statements:
+            assert await row_exists(session, Service, service.id)
+            assert await row_exists(session, Service, service.id)
+        assert len(statements) == 1
+        await nested.rollback()
+        assert not await row_exists(session, Service, service.id)

@@ -469,10 +469,17 @@ _EXISTS: dict[type, Reader[_Exists]] = {}
 _KNOWN = "polydesk.known_rows"
 
 
+@event.listens_for(UnitOfWorkSession, "after_soft_rollback")
+def _forget_known_rows(session: SyncSession, _previous: Any) -> None:
+    # A rolled-back savepoint or transaction may have taken rows found in it with it.
+    session.info.pop(_KNOWN, None)
+
+
 async def row_exists(session: AsyncSession, model: type, row_id: int) -> bool:
     """Whether ``model`` has a row with this primary key ``id``: a one-column read, answered
     without a query when the unit of work found that row before (a reference checked by a
-    dialect and again by the domain service). A foreign key backs every such check."""
+    dialect and again by the domain service), until a rollback. A foreign key backs every
+    such check."""
     known: set[tuple[type, int]] = session.sync_session.info.setdefault(_KNOWN, set())
     if (model, row_id) in known:
         return True
