@@ -482,11 +482,15 @@ async def count_records(session: AsyncSession, query: RecordQuery) -> int:
     """How many records match ``query``: a sum over the tally when it filters on kind and
     status only (the common lists), a count over the records otherwise."""
     if _tallied(query):
-        reader = _TALLY_OF[(query.kinds is not None, query.status_ids is not None)]
-        found = await reader.first(session, **_tallied_params(query))
-        return int(found.total) if found is not None else 0
+        return await _tally_total(session, query, _tallied_params(query))
     conds = _conditions(query)
     return int(await session.scalar(select(func.count()).select_from(Record).where(*conds)) or 0)
+
+
+async def _tally_total(session: AsyncSession, query: RecordQuery, params: dict[str, Any]) -> int:
+    reader = _TALLY_OF[(query.kinds is not None, query.status_ids is not None)]
+    found = await reader.first(session, **params)
+    return int(found.total) if found is not None else 0
 
 
 def _ordered(query: RecordQuery, stmt: Select[Any]) -> Select[Any]:
@@ -510,10 +514,14 @@ def _page(query: RecordQuery, stmt: Select[Any]) -> Select[Any]:
 
 async def list_briefs(session: AsyncSession, query: RecordQuery) -> tuple[list[RecordBrief], int]:
     """One page as plain rows, in order, and the total: two queries."""
-    total = await count_records(session, query)
     if _tallied(query):
-        params = _tallied_params(query) | {"offset": query.offset, "limit": query.limit}
-        return await _page_reader(query).all(session, **params), total
+        params = _tallied_params(query)
+        total = await _tally_total(session, query, params)
+        page = await _page_reader(query).all(
+            session, **params, offset=query.offset, limit=query.limit
+        )
+        return page, total
+    total = await count_records(session, query)
     rows = await session.execute(_page(query, _BRIEF))
     return [RecordBrief._make(row) for row in rows], total
 
