@@ -323,7 +323,11 @@ def environment(args: argparse.Namespace, wrk: str) -> dict[str, Any]:
     )  # fmt: skip
     wrk_version = subprocess.run([wrk, "-v"], capture_output=True, text=True, check=False)
     polydesk_pkgs = sh(VENV / "python", "-m", "pip", "list", "--format=json")
-    peer_pkgs = sh(PEER / ".venv" / "bin" / "python", "-m", "pip", "list", "--format=json")
+    peer_python = PEER / ".venv" / "bin" / "python"
+    # A run without the peer needs no peer installed.
+    peer_pkgs = (
+        sh(peer_python, "-m", "pip", "list", "--format=json") if "peer" in args.servers else "[]"
+    )
     keep = {"fastapi", "uvicorn", "starlette", "sqlalchemy", "asyncpg", "pydantic", "orjson",
             "argon2-cffi", "django", "django-helpdesk", "djangorestframework", "gunicorn",
             "psycopg", "polydesk"}  # fmt: skip
