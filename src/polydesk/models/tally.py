@@ -8,7 +8,8 @@ whenever the writers' transactions are.
 
 Kept up to date by :func:`count_flushed_records` for every record the ORM inserts, updates or
 deletes (services, the demo loader, tests) and by the records repository for its bulk
-UPDATE and DELETE statements (:func:`tally_statement`).
+UPDATE and DELETE statements (:func:`tally_statement`) and for the records it inserts without
+the ORM (:func:`tally_upsert`, in the same statement on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ class RecordTally(Base):
 
 
 @functools.cache
-def _upsert(dialect: str) -> Insert:
+def tally_upsert(dialect: str) -> Insert:
+    """Add ``count`` to the row ``(kind, status_id, shard)``, creating it at ``count``."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = RecordTally.__table__
     assert isinstance(table, Table)
@@ -73,7 +75,7 @@ def tally_statement(
     ]
     if not rows:
         return None
-    return _upsert(dialect), rows
+    return tally_upsert(dialect), rows
 
 
 def _before(record: Record, attribute: str) -> Any:

@@ -8,15 +8,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from polydesk.core.db import append_row
 from polydesk.models import Event
 
 
-def add(session: AsyncSession, event: Event) -> Event:
-    """Added to the unit of work, written by its next flush (at the latest when it commits):
-    nothing reads an event back in the transaction that records it, and the events of one
-    change go out in one statement with the rows they describe."""
-    session.add(event)
-    return event
+async def add(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Written at once, after the changes the unit of work has yet to flush (the rows the
+    event describes), as a plain row: nothing reads an event back in the transaction that
+    records it."""
+    await append_row(session, Event, values)
 
 
 async def list_for_object(

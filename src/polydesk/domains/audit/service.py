@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from polydesk.core.actor import Actor
 from polydesk.domains.audit import repository
-from polydesk.models import Event
 
 
 def jsonable(value: Any) -> Any:
@@ -40,18 +39,20 @@ async def record(
     record_id: int | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-) -> Event:
-    event = Event(
-        actor_id=actor.user_id,
-        channel=actor.channel.value,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        record_id=record_id,
-        before=jsonable(before) if before is not None else None,
-        after=jsonable(after) if after is not None else None,
+) -> None:
+    await repository.add(
+        session,
+        {
+            "actor_id": actor.user_id,
+            "channel": actor.channel.value,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "record_id": record_id,
+            "before": jsonable(before) if before is not None else None,
+            "after": jsonable(after) if after is not None else None,
+        },
     )
-    return repository.add(session, event)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

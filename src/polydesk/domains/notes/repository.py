@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, bindparam, func, inspect, select, true, up
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.util import identity_key
 
-from polydesk.core.db import Reader, any_of, held_of_inserted, inserted_here
+from polydesk.core.db import Reader, any_of, held_of_inserted, insert_row, inserted_here
 from polydesk.domains.notes.schemas import FileBrief, NoteBrief
 from polydesk.models import Attachment, Note, Record
 
@@ -36,10 +36,9 @@ async def touch_record(session: AsyncSession, record_id: int, when: datetime) ->
     )
 
 
-async def add(session: AsyncSession, note: Note) -> Note:
-    session.add(note)
-    await session.flush()
-    return note
+async def add(session: AsyncSession, values: dict[str, Any]) -> Note:
+    """A new note of these columns, inserted at once (no ORM flush)."""
+    return await insert_row(session, Note, values)
 
 
 async def apply(session: AsyncSession, note: Note, changes: Mapping[str, Any]) -> None:

@@ -136,19 +136,22 @@ def _check_may_change(actor: Actor, note: Note, what: str) -> None:
 async def add_note(session: AsyncSession, actor: Actor, record_id: int, data: NoteCreate) -> Note:
     await _require_record(session, record_id)
     _check_requester_note(actor, data.note_type, data.public)
-    note = Note(
-        record_id=record_id,
-        note_type=data.note_type.value,
-        title=clean_optional_text(data.title, field="title", max_length=MAX_TITLE_LENGTH),
-        body=_check_body(data.body, data.note_type),
-        public=data.public,
-        author_id=await _check_author(session, actor, data.author_id),
-        time_spent_seconds=_check_time_spent(data.time_spent_seconds),
-        new_status_id=await _check_status(session, data.new_status_id),
-    )
     now = utcnow()
-    note.created_at = note.updated_at = now
-    await repository.add(session, note)
+    note = await repository.add(
+        session,
+        {
+            "record_id": record_id,
+            "note_type": data.note_type.value,
+            "title": clean_optional_text(data.title, field="title", max_length=MAX_TITLE_LENGTH),
+            "body": _check_body(data.body, data.note_type),
+            "public": data.public,
+            "author_id": await _check_author(session, actor, data.author_id),
+            "time_spent_seconds": _check_time_spent(data.time_spent_seconds),
+            "new_status_id": await _check_status(session, data.new_status_id),
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
     await repository.touch_record(session, record_id, now)
     await audit.record(
         session,

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
-from sqlalchemy import ColumnElement, and_, bindparam, delete, func, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    inspect,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy import Sequence as DbSequence
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -15,7 +29,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import Select
 
-from polydesk.core.db import Reader, any_of, row_exists
+from polydesk.core.db import Reader, Writer, adopt, any_of, column_defaults, row_exists
 from polydesk.core.enums import RecordKind
 from polydesk.domains.custom_fields.schemas import StoredValue
 from polydesk.domains.records.schemas import RecordBrief, RecordQuery, StatusRef
@@ -33,7 +47,7 @@ from polydesk.models import (
     Watch,
 )
 from polydesk.models.base import Base
-from polydesk.models.tally import TallyKey, tally_statement
+from polydesk.models.tally import SHARDS, TallyKey, tally_statement, tally_upsert
 
 M = TypeVar("M", bound=Base)
 
@@ -113,6 +127,63 @@ async def _create_counter(session: AsyncSession, kind: str) -> None:
 
 
 # Records -----------------------------------------------------------------------------------
+
+
+class _Inserted(NamedTuple):
+    id: int
+    number: int
+
+
+_RECORD_TABLE = cast(Table, Record.__table__)
+_INSERTED_COLUMNS = [c.key for c in inspect(Record).column_attrs if c.key not in ("id", "number")]
+
+
+def _insert_record_with_tally(kind: str) -> Writer[_Inserted]:
+    """PostgreSQL: the record of ``kind`` with the next number of its sequence and one more
+    in a shard of its tally, in one statement (a data-modifying ``WITH`` runs whether or not
+    the query reads it)."""
+    inserted = (
+        pg_insert(_RECORD_TABLE)
+        .values(
+            {
+                **{key: bindparam(key) for key in _INSERTED_COLUMNS},
+                "number": _NUMBER_SEQUENCES[kind].next_value(),
+            }
+        )
+        .returning(Record.id, Record.number)
+        .cte("inserted")
+    )
+    tallied = tally_upsert("postgresql").cte("tallied")
+    return Writer(select(inserted.c.id, inserted.c.number).add_cte(tallied), _Inserted)
+
+
+_INSERT_RECORD = {kind.value: _insert_record_with_tally(kind.value) for kind in RecordKind}
+_INSERT_RECORD_ELSEWHERE = (
+    insert(_RECORD_TABLE)
+    .values({key: bindparam(key) for key in ("number", *_INSERTED_COLUMNS)})
+    .returning(Record.id)
+)
+
+
+async def insert_record(session: AsyncSession, given: dict[str, Any]) -> Record:
+    """Insert a record of the ``given`` columns (the others take their defaults), numbered
+    and counted in the tally, without the ORM's flush; the unit of work holds the new record
+    as if it had flushed it."""
+    values = column_defaults(Record, given)
+    kind = values["kind"]
+    shard = random.randrange(SHARDS)
+    if session.get_bind().dialect.name == "postgresql":
+        found = await _INSERT_RECORD[kind].first(session, **values, shard=shard, count=1)
+        assert found is not None
+        row_id, number = found
+    else:
+        number = await next_number(session, kind)
+        result = await session.execute(_INSERT_RECORD_ELSEWHERE, {**values, "number": number})
+        row_id = result.scalar_one()
+        tally = tally_statement("sqlite", {(kind, values["status_id"]): 1})
+        assert tally is not None
+        await session.execute(*tally)
+    return adopt(session, Record, {**values, "id": row_id, "number": number})
 
 
 def _with_details(stmt: Select[Record]) -> Select[Record]:

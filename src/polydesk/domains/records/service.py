@@ -475,19 +475,20 @@ async def create_record(session: AsyncSession, actor: Actor, data: RecordCreate)
     }
     columns |= {k: v for k, v in _lifecycle({}, status.category, actor, now).items() if v}
 
-    number = await repository.next_number(session, kind.value)
-    record = Record(
-        kind=kind.value,
-        number=number,
-        **columns,
-        created_at=now,
-        updated_at=now,
-        last_active_at=now,
-        created_by_id=actor.user_id,
-        updated_by_id=actor.user_id,
-        version=1,
+    record = await repository.insert_record(
+        session,
+        {
+            "kind": kind.value,
+            **columns,
+            "created_at": now,
+            "updated_at": now,
+            "last_active_at": now,
+            "created_by_id": actor.user_id,
+            "updated_by_id": actor.user_id,
+            "version": 1,
+        },
     )
-    await repository.add(session, record)
+    number = record.number
     spec = _DETAIL_MODELS.get(kind)
     detail = None
     if spec is not None:
