@@ -487,6 +487,11 @@ def adopt(session: AsyncSession, model: type[M], values: dict[str, Any]) -> M:
     make_transient_to_detached(obj)
     sync = session.sync_session
     sync.add(obj)
+    transaction = sync._transaction  # the innermost: a savepoint's, when one is open
+    if transaction is not None:
+        # Registered as a flush registers what it inserted: a rollback of this transaction
+        # (or savepoint) takes the object out of the session with its row.
+        transaction._new[inspect(obj)] = True
     _inserted(sync, obj)
     return obj
 
@@ -532,7 +537,8 @@ async def _driver_connection(session: AsyncSession) -> tuple[Connection, Any]:
     keeps one connection per transaction: it is remembered with that transaction, so the reads
     after the first skip the session's own look-up (a greenlet switch each)."""
     sync = session.sync_session
-    transaction = sync.get_transaction()
+    # The innermost transaction: a savepoint begun since is begun by asking the session.
+    transaction = sync._transaction
     known = sync.info.get(_DRIVER)
     if transaction is not None and known is not None and known[0]() is transaction:
         return known[1], known[2]
@@ -542,7 +548,8 @@ async def _driver_connection(session: AsyncSession) -> tuple[Connection, Any]:
     assert driver is not None
     # A weak reference: the transaction refers to the session, whose info this is, and a
     # cycle would leave every unit of work to the garbage collector.
-    sync.info[_DRIVER] = (weakref.ref(sync.get_transaction()), owner, driver)
+    assert sync._transaction is not None
+    sync.info[_DRIVER] = (weakref.ref(sync._transaction), owner, driver)
     return owner, driver
 
 

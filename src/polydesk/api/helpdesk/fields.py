@@ -16,10 +16,9 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
-
 from polydesk.api.helpdesk.body import Body, is_file
 from polydesk.api.helpdesk.errors import REQUIRED
+from polydesk.core.emails import EmailNotValidError, normalized_email
 
 SKIP = object()
 """Returned by :meth:`Field.read` for a value that is not given."""
@@ -134,7 +133,7 @@ class EmailField(CharField):
         if text == "":
             return text
         try:
-            validate_email(text, check_deliverability=False)
+            normalized_email(text)
         except EmailNotValidError as exc:
             raise FieldError("Enter a valid email address.") from exc
         return text

@@ -20,11 +20,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, NoReturn, Protocol
 from urllib.parse import urlsplit
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from polydesk.core import reference
 from polydesk.core.actor import Actor
+from polydesk.core.emails import EmailNotValidError, normalized_email
 from polydesk.core.enums import CustomFieldType, RecordKind
 from polydesk.core.errors import Conflict, Forbidden, Invalid, NotFound
 from polydesk.domains.audit import service as audit
@@ -99,7 +99,7 @@ def email_address(raw: str, *, field: str, what: str = "e-mail address") -> str:
     """A syntactically valid address with its domain lower-cased (no DNS look-up)."""
     text = raw.strip()
     try:
-        return validate_email(text, check_deliverability=False).normalized
+        return normalized_email(text)
     except EmailNotValidError as exc:
         raise Invalid(f"The {what} {raw!r} is not valid: {exc}", field=field, value=raw) from exc
 
@@ -641,7 +641,7 @@ def _email(field: CustomField, raw: object) -> CleanValue:
     if not isinstance(raw, str):
         _bad(field, raw, "an e-mail address")
     try:
-        address = validate_email(raw.strip(), check_deliverability=False).normalized
+        address = normalized_email(raw.strip())
     except EmailNotValidError:
         _bad(field, raw, "an e-mail address")
     _check_length(field, raw, address)
@@ -755,6 +755,16 @@ async def set_values(
     be cleared. Staff-only fields are written by staff only. Records no event: the changes
     come back for the caller's event on the record.
     """
+    if creating and not values:
+        # Nothing to store: only the required fields matter, read as plain rows.
+        missing = await repository.first_required(
+            session, record.kind, include_staff_only=actor.is_staff
+        )
+        if missing is not None:
+            raise Invalid(
+                f"The custom field {missing.name!r} is required.", field=f"custom:{missing.slug}"
+            )
+        return ValueChanges()
     fields = await repository.list_fields(session, record.kind)
     index = _index(fields)
     wanted: dict[int, tuple[CustomField, CleanValue | None]] = {}

@@ -38,7 +38,10 @@ STAFF_ROLES = frozenset({"admin", "technician"})
 
 
 async def _fields(ctx: Ctx) -> list[Field]:
-    return schemas.ticket_fields(await common.ticket_fields(ctx))
+    """The serializer's fields, built once per reload of the custom fields (read only)."""
+    return common.derived(
+        "ticket_serializer", await common.ticket_fields(ctx), schemas.ticket_fields
+    )
 
 
 def _custom_values(custom: list[CustomField], values: dict[str, Any]) -> dict[str, object]:
