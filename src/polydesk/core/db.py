@@ -364,7 +364,7 @@ class Reader(Generic[R]):
         return _Prepared(compiled.string, binds, defaults, results)
 
     async def all(self, session: AsyncSession, **params: Any) -> list[R]:
-        if session.new or session.deleted or session.dirty:
+        if not session.sync_session._is_clean():  # without building the sets of new, dirty…
             await session.flush()
         bind = session.get_bind()
         if bind.dialect.driver != "asyncpg":

@@ -79,6 +79,8 @@ def _after_rollback(conn: Connection) -> None:
 
 def _changed_groups(session: Session) -> set[str]:
     """The groups of the objects of :data:`TABLES` new, changed or deleted in ``session``."""
+    if session._is_clean():  # the common case, without building the three sets
+        return set()
     changed = session.new | session.dirty | session.deleted
     return {
         g for obj in changed if (g := GROUPS.get(getattr(obj, "__tablename__", ""))) is not None
