@@ -1,6 +1,7 @@
-"""Plain inserts (``core.db.Writer``, ``insert_row``, ``append_row``): the row is written in the
-unit of work's transaction and goes with it, its object is held as if the ORM had flushed
-it, defaults are the columns' own, and a broken constraint is SQLAlchemy's error."""
+"""Plain inserts (``core.db.Writer``, ``insert_row``) and rows written with the commit
+(``insert_later``): a row is written in the unit of work's transaction and goes with it (or
+with its savepoint), an inserted object is held as if the ORM had flushed it, defaults are the
+columns' own, and a broken constraint is SQLAlchemy's error."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from polydesk.core.db import (
     Database,
     ReadOnlyUnitOfWork,
-    append_row,
     held_of_inserted,
+    insert_later,
     insert_row,
     inserted_here,
+    write_later,
 )
 from polydesk.models import Event, Note, Record
 from tests.domains.records.factories import sql_statements
@@ -80,30 +82,78 @@ async def test_a_broken_constraint_is_an_integrity_error(db: Database) -> None:
     assert await _notes(db) == 0
 
 
+def _event(action: str) -> dict[str, object]:
+    return {"channel": "api", "action": action, "object_type": "test"}
+
+
+async def _actions(db: Database) -> list[str]:
+    async with db.unit_of_work(read_only=True) as session:
+        found = await session.scalars(
+            select(Event.action).where(Event.object_type == "test").order_by(Event.id)
+        )
+        return list(found)
+
+
 async def test_a_read_only_unit_of_work_refuses_to_write(db: Database) -> None:
     if db.settings.is_sqlite:
         pytest.skip("a read-only unit of work runs without a transaction on PostgreSQL only")
     with pytest.raises(ReadOnlyUnitOfWork):
         async with db.unit_of_work(read_only=True) as session:
-            await append_row(session, Event, {"channel": "api", "action": "x", "object_type": "y"})
+            insert_later(session, Event, _event("refused"))
 
 
-async def test_appended_rows_are_counted_and_come_back_in_order(db: Database) -> None:
-    async with db.unit_of_work() as session:
-        with sql_statements(db) as statements:
-            for action in ("first", "second", "third"):
-                await append_row(
-                    session, Event, {"channel": "api", "action": action, "object_type": "test"}
-                )
-    assert sum(s.lstrip().upper().startswith("INSERT") for s in statements) == 3
+async def test_queued_rows_go_out_with_the_commit_in_order(db: Database) -> None:
+    actions = [f"event {i}" for i in range(11)]
+    with sql_statements(db) as statements:
+        async with db.unit_of_work() as session:
+            for action in actions:
+                insert_later(session, Event, _event(action))
+            assert statements == []  # nothing before the commit
+    # Eight to a statement: two statements for eleven rows.
+    assert sum(s.lstrip().upper().startswith("INSERT") for s in statements) == 2
+    assert await _actions(db) == actions
     async with db.unit_of_work(read_only=True) as session:
-        events = (
-            await session.scalars(
-                select(Event).where(Event.object_type == "test").order_by(Event.id)
-            )
-        ).all()
-    assert [e.action for e in events] == ["first", "second", "third"]
+        events = (await session.scalars(select(Event).where(Event.object_type == "test"))).all()
     assert all(e.occurred_at.tzinfo is not None and e.before is None for e in events)
+
+
+async def test_queued_rows_are_written_before_a_read_that_asks(db: Database) -> None:
+    async with db.unit_of_work() as session:
+        insert_later(session, Event, _event("asked"))
+        await write_later(session)
+        assert await session.scalar(select(Event.action).where(Event.object_type == "test")) == (
+            "asked"
+        )
+
+
+async def test_queued_rows_go_with_a_unit_of_work_that_fails(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.unit_of_work() as session:
+            insert_later(session, Event, _event("lost"))
+            raise RuntimeError("later step failed")
+    assert await _actions(db) == []
+
+
+async def test_a_commit_outside_a_unit_of_work_writes_queued_rows(db: Database) -> None:
+    async with db.sessionmaker() as session:
+        insert_later(session, Event, _event("committed"))
+        await session.commit()
+    assert await _actions(db) == ["committed"]
+
+
+async def test_a_rolled_back_savepoint_drops_the_rows_queued_in_it(db: Database) -> None:
+    async with db.unit_of_work() as session:
+        insert_later(session, Event, _event("before"))
+        async with session.begin_nested():
+            insert_later(session, Event, _event("released"))
+        savepoint = await session.begin_nested()
+        insert_later(session, Event, _event("dropped"))
+        inner = await session.begin_nested()
+        insert_later(session, Event, _event("dropped too"))
+        await inner.commit()
+        await savepoint.rollback()
+        insert_later(session, Event, _event("after"))
+    assert await _actions(db) == ["before", "released", "after"]
 
 
 async def test_a_rolled_back_savepoint_takes_the_row_and_its_object(db: Database) -> None:

@@ -34,7 +34,12 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Mapper, QueryableAttribute, make_transient_to_detached
+from sqlalchemy.orm import (
+    Mapper,
+    QueryableAttribute,
+    SessionTransaction,
+    make_transient_to_detached,
+)
 from sqlalchemy.orm import Session as SyncSession
 from sqlalchemy.orm.base import instance_dict
 from sqlalchemy.orm.util import identity_key
@@ -275,6 +280,7 @@ class Database:
         async with session:
             try:
                 yield session
+                await write_later(session)
                 await session.commit()
             except BaseException:
                 await session.rollback()
@@ -512,11 +518,6 @@ async def insert_row(session: AsyncSession, model: type[M], given: dict[str, Any
     return adopt(session, model, values)
 
 
-async def append_row(session: AsyncSession, model: type, given: dict[str, Any]) -> None:
-    """Insert one row of ``model`` that this unit of work does not read back (an event)."""
-    await _insert(session, model, column_defaults(model, given))
-
-
 async def _insert(session: AsyncSession, model: type, values: dict[str, Any]) -> int:
     writer = _INSERT_ROW.get(model)
     if writer is None:
@@ -527,6 +528,85 @@ async def _insert(session: AsyncSession, model: type, values: dict[str, Any]) ->
     found = await writer.first(session, **values)
     assert found is not None
     return found.id
+
+
+# Rows written with the commit ------------------------------------------------------------------
+
+_LATER = "polydesk.later_rows"
+_LATER_PER_STATEMENT = 8
+_INSERT_ROWS: dict[tuple[type, int], Writer[Any]] = {}
+
+
+def insert_later(session: AsyncSession, model: type, given: dict[str, Any]) -> None:
+    """Queue a row of ``model`` (the ``given`` columns, the others' defaults) that nothing in
+    this unit of work reads back, such as an audit event: the queued rows are written
+    together when the unit of work commits (a few to a statement), or when a savepoint is
+    released, or by :func:`write_later` before a read of their table. A savepoint rolled back
+    drops the rows queued in it; a rolled-back unit of work, all of them."""
+    sync = session.sync_session
+    row = column_defaults(model, given)
+    sync.info.setdefault(_LATER, []).append((_depth(sync._transaction), model, row))
+
+
+async def write_later(session: AsyncSession) -> None:
+    """Write the rows :func:`insert_later` queued, in the order they were queued."""
+    queued = session.sync_session.info.pop(_LATER, None)
+    for model, rows in _batches(queued or ()):
+        key = (model, len(rows))
+        writer = _INSERT_ROWS.get(key)
+        if writer is None:
+            mapper: Mapper[Any] = inspect(model)
+            table = cast(Table, mapper.local_table)
+            values: list[dict[str, Any]] = [
+                {k: bindparam(f"{k}_{i}", type_=table.c[k].type) for k in rows[0]}
+                for i in range(len(rows))
+            ]
+            writer = _INSERT_ROWS[key] = Writer(insert(table).values(values), tuple)
+        await writer.run(
+            session, **{f"{k}_{i}": v for i, row in enumerate(rows) for k, v in row.items()}
+        )
+
+
+def _batches(queued: Iterable[tuple[int, type, dict[str, Any]]]) -> list[tuple[type, list[Any]]]:
+    batches: list[tuple[type, list[Any]]] = []
+    for _queued_at, model, row in queued:
+        if batches and batches[-1][0] is model and len(batches[-1][1]) < _LATER_PER_STATEMENT:
+            batches[-1][1].append(row)
+        else:
+            batches.append((model, [row]))
+    return batches
+
+
+def _depth(transaction: SessionTransaction | None) -> int:
+    """How many savepoints ``transaction`` is inside of (itself included)."""
+    depth = 0
+    while transaction is not None:
+        depth += transaction.nested
+        transaction = transaction.parent
+    return depth
+
+
+@event.listens_for(UnitOfWorkSession, "before_commit")
+def _write_later_on_commit(session: SyncSession) -> None:
+    # Also dispatched when a savepoint is released: its rows go out inside it. A unit of work
+    # writes them itself before it commits (Database.unit_of_work); this is for the rest.
+    queued = session.info.pop(_LATER, None)
+    if queued:
+        connection = session.connection()
+        for model, rows in _batches(queued):
+            connection.execute(insert(inspect(model).local_table), rows)
+
+
+@event.listens_for(UnitOfWorkSession, "after_soft_rollback")
+def _drop_later_on_rollback(session: SyncSession, previous: SessionTransaction) -> None:
+    queued = session.info.get(_LATER)
+    if not queued:
+        return
+    if previous.nested:
+        depth = _depth(previous)
+        queued[:] = [entry for entry in queued if entry[0] < depth]
+    else:
+        queued.clear()
 
 
 _DRIVER = "polydesk.driver_connection"

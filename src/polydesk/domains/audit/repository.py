@@ -8,20 +8,21 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from polydesk.core.db import append_row
+from polydesk.core.db import insert_later, write_later
 from polydesk.models import Event
 
 
-async def add(session: AsyncSession, values: dict[str, Any]) -> None:
-    """Written at once, after the changes the unit of work has yet to flush (the rows the
-    event describes), as a plain row: nothing reads an event back in the transaction that
-    records it."""
-    await append_row(session, Event, values)
+def add(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Written with the unit of work's commit, with the other events in as few statements as
+    may be (nothing reads an event back in the transaction that records it but the reads
+    below, which write them first)."""
+    insert_later(session, Event, values)
 
 
 async def list_for_object(
     session: AsyncSession, object_type: str, object_id: int
 ) -> Sequence[Event]:
+    await write_later(session)
     result = await session.scalars(
         select(Event)
         .where(Event.object_type == object_type, Event.object_id == object_id)
@@ -31,6 +32,7 @@ async def list_for_object(
 
 
 async def list_for_record(session: AsyncSession, record_id: int) -> Sequence[Event]:
+    await write_later(session)
     result = await session.scalars(
         select(Event).where(Event.record_id == record_id).order_by(Event.id)
     )
@@ -38,6 +40,7 @@ async def list_for_record(session: AsyncSession, record_id: int) -> Sequence[Eve
 
 
 async def count(session: AsyncSession, **filters: Any) -> int:
+    await write_later(session)
     stmt = select(func.count()).select_from(Event)
     for key, value in filters.items():
         stmt = stmt.where(getattr(Event, key) == value)

@@ -40,7 +40,7 @@ async def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    await repository.add(
+    repository.add(
         session,
         {
             "actor_id": actor.user_id,
