@@ -19,8 +19,14 @@ Freshness:
 - Another process (a second worker, the command line) is seen within
   ``reference_cache_seconds`` (1 s by default): the longest a worker may render a renamed
   status or service by its old name, or accept a Basic credential of a user deactivated (or
-  whose password changed) through another process. Writes never validate their references
-  against the cache.
+  whose password changed) through another process.
+
+Writes check the references they are given (a status, service, user or field named in the
+request) against the tables, never against the cache. What a creation applies by itself —
+the default status, which custom fields are required when none is given — is read like any
+read, from the cache: a change made through another process reaches this process's creations
+within the same ``reference_cache_seconds``. A default status deleted meanwhile (after another
+was made the default) is caught by the foreign key and answered as a conflict to retry.
 """
 
 from __future__ import annotations

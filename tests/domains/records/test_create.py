@@ -5,11 +5,24 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from polydesk.core.actor import Actor
 from polydesk.core.db import Database
-from polydesk.core.enums import Channel, Impact, RecordKind, Role, SupportLevel, Urgency
-from polydesk.core.errors import Invalid
+from polydesk.core.enums import (
+    Channel,
+    CustomFieldType,
+    Impact,
+    RecordKind,
+    Role,
+    StatusCategory,
+    SupportLevel,
+    Urgency,
+)
+from polydesk.core.errors import Conflict, Invalid
+from polydesk.domains.catalog import service as catalog
+from polydesk.domains.catalog.schemas import StatusCreate, StatusUpdate
 from polydesk.domains.records import service
 from polydesk.domains.records.schemas import RecordCreate
 from polydesk.models import (
@@ -29,6 +42,7 @@ from tests.domains.records.factories import (
     actor_for,
     count,
     create,
+    define,
     events,
     fetch,
     is_postgres,
@@ -369,3 +383,56 @@ async def test_counter_starts_after_numbers_already_in_use(db: Database) -> None
         await session.flush()
         record = await create(session, SYSTEM)
     assert record.number == 3
+
+
+async def _changed_by_another_process(db: Database, *statements: str) -> None:
+    """Statements run on an engine of their own: the reference cache of ``db`` does not hear
+    of them, as it would not hear of another worker's changes before they expire."""
+    other = create_async_engine(db.settings.resolved_database_url)
+    try:
+        async with other.begin() as conn:
+            for statement in statements:
+                await conn.execute(text(statement))
+    finally:
+        await other.dispose()
+
+
+async def test_a_default_status_removed_by_another_process_is_a_conflict(db: Database) -> None:
+    async with db.unit_of_work() as session:
+        old = await default_status(session)
+        replacement = await catalog.create_status(
+            session, SYSTEM, StatusCreate(name="New", category=StatusCategory.OPEN)
+        )
+    async with db.unit_of_work() as session:
+        await catalog.list_statuses(session)  # the statuses, cached with "Open" the default
+    await _changed_by_another_process(
+        db,
+        f"UPDATE status SET is_default = (id = {replacement.id})",
+        f"DELETE FROM status WHERE id = {old.id}",
+    )
+    with pytest.raises(Conflict, match="removed meanwhile"):
+        async with db.unit_of_work() as session:
+            await create(session)
+    assert await count(db, Record) == 0 and await events(db, "record.created") == []
+
+
+async def test_a_creation_takes_the_default_status_and_required_fields_as_read(
+    db: Database,
+) -> None:
+    """The definitions a creation applies by itself come from the reference cache: one
+    statement fewer each, and what this process changes is seen at once."""
+    async with db.unit_of_work() as session:
+        first = await create(session)
+    async with db.unit_of_work() as session:
+        moved = await catalog.create_status(
+            session, SYSTEM, StatusCreate(name="New", category=StatusCategory.OPEN)
+        )
+        await catalog.update_status(session, SYSTEM, moved.id, StatusUpdate(is_default=True))
+    async with db.unit_of_work() as session:
+        await define(session, "Asset tag", CustomFieldType.TEXT, required=True)
+    with pytest.raises(Invalid, match="Asset tag"):
+        async with db.unit_of_work() as session:
+            await create(session)
+    async with db.unit_of_work() as session:
+        second = await create(session, custom_fields={"asset_tag": "A-1"})
+    assert second.status_id == moved.id != first.status_id

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.util import identity_key
@@ -64,35 +63,6 @@ async def list_fields(session: AsyncSession, kind: str) -> Sequence[CustomField]
         .order_by(CustomField.position, CustomField.id)
     )
     return result.all()
-
-
-class RequiredField(NamedTuple):
-    name: str
-    slug: str
-
-
-_FIRST_REQUIRED = {
-    staff: Reader(
-        select(CustomField.name, CustomField.slug)
-        .where(
-            CustomField.kind == bindparam("kind"),
-            CustomField.required.is_(True),
-            *([] if staff else [CustomField.staff_only.is_(False)]),
-        )
-        .order_by(CustomField.position, CustomField.id)
-        .limit(1),
-        RequiredField,
-    )
-    for staff in (False, True)
-}
-
-
-async def first_required(
-    session: AsyncSession, kind: str, *, include_staff_only: bool
-) -> RequiredField | None:
-    """The first required field of ``kind`` in display order (of those not staff-only, unless
-    ``include_staff_only``)."""
-    return await _FIRST_REQUIRED[include_staff_only].first(session, kind=kind)
 
 
 async def clashing_fields(

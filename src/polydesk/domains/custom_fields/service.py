@@ -756,14 +756,13 @@ async def set_values(
     come back for the caller's event on the record.
     """
     if creating and not values:
-        # Nothing to store: only the required fields matter, read as plain rows.
-        missing = await repository.first_required(
-            session, record.kind, include_staff_only=actor.is_staff
-        )
-        if missing is not None:
-            raise Invalid(
-                f"The custom field {missing.name!r} is required.", field=f"custom:{missing.slug}"
-            )
+        # Nothing to store: only the required fields matter, as a read sees them (the
+        # reference cache). A value given is validated against the table below.
+        for defined in await list_fields(session, RecordKind(record.kind)):
+            if defined.required and (actor.is_staff or not defined.staff_only):
+                raise Invalid(
+                    f"The custom field {defined.name!r} is required.", field=value_key(defined)
+                )
         return ValueChanges()
     fields = await repository.list_fields(session, record.kind)
     index = _index(fields)

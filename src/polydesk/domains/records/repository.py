@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy import Sequence as DbSequence
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -138,15 +139,15 @@ _RECORD_TABLE = cast(Table, Record.__table__)
 _INSERTED_COLUMNS = [c.key for c in inspect(Record).column_attrs if c.key not in ("id", "number")]
 
 
-def _insert_record_with_tally(kind: str) -> Writer[_Inserted]:
+def _insert_record_with_tally(kind: str, columns: tuple[str, ...]) -> Writer[_Inserted]:
     """PostgreSQL: the record of ``kind`` with the next number of its sequence and one more
     in a shard of its tally, in one statement (a data-modifying ``WITH`` runs whether or not
-    the query reads it)."""
+    the query reads it). Only the ``columns`` given are bound: the others are NULL."""
     inserted = (
         pg_insert(_RECORD_TABLE)
         .values(
             {
-                **{key: bindparam(key) for key in _INSERTED_COLUMNS},
+                **{key: bindparam(key) for key in columns},
                 "number": _NUMBER_SEQUENCES[kind].next_value(),
             }
         )
@@ -157,7 +158,10 @@ def _insert_record_with_tally(kind: str) -> Writer[_Inserted]:
     return Writer(select(inserted.c.id, inserted.c.number).add_cte(tallied), _Inserted)
 
 
-_INSERT_RECORD = {kind.value: _insert_record_with_tally(kind.value) for kind in RecordKind}
+_INSERT_RECORD: dict[tuple[str, tuple[str, ...]], Writer[_Inserted]] = {}
+"""By kind and the columns bound (a record leaves most of its forty columns empty: binding
+them all cost a tenth of a creation's CPU); a few shapes in all."""
+_MAX_SHAPES = 64
 _INSERT_RECORD_ELSEWHERE = (
     insert(_RECORD_TABLE)
     .values({key: bindparam(key) for key in ("number", *_INSERTED_COLUMNS)})
@@ -165,15 +169,30 @@ _INSERT_RECORD_ELSEWHERE = (
 )
 
 
-async def insert_record(session: AsyncSession, given: dict[str, Any]) -> Record:
+async def insert_record(session: AsyncSession, given: dict[str, Any]) -> Record | None:
     """Insert a record of the ``given`` columns (the others take their defaults), numbered
     and counted in the tally, without the ORM's flush; the unit of work holds the new record
-    as if it had flushed it."""
+    as if it had flushed it. ``None`` when a row it refers to is gone (removed by another
+    transaction since it was read): the unit of work must then roll back."""
+    try:
+        return await _insert_record(session, given)
+    except IntegrityError:
+        return None
+
+
+async def _insert_record(session: AsyncSession, given: dict[str, Any]) -> Record:
     values = column_defaults(Record, given)
     kind = values["kind"]
     shard = random.randrange(SHARDS)
     if session.get_bind().dialect.name == "postgresql":
-        found = await _INSERT_RECORD[kind].first(session, **values, shard=shard, count=1)
+        bound = {k: v for k, v in values.items() if v is not None}
+        if len(_INSERT_RECORD) >= _MAX_SHAPES:  # unusual: every column, one shape per kind
+            bound = values
+        key = (kind, tuple(bound))
+        writer = _INSERT_RECORD.get(key)
+        if writer is None:
+            writer = _INSERT_RECORD[key] = _insert_record_with_tally(kind, key[1])
+        found = await writer.first(session, **bound, shard=shard, count=1)
         assert found is not None
         row_id, number = found
     else:

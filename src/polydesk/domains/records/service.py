@@ -21,6 +21,7 @@ from polydesk.core.clock import utcnow
 from polydesk.core.enums import PRIORITY_LEVELS, RecordKind, Role, StatusCategory
 from polydesk.core.errors import Conflict, Invalid, NotFound
 from polydesk.domains.audit import service as audit
+from polydesk.domains.catalog import service as catalog
 from polydesk.domains.catalog.service import name_key
 from polydesk.domains.custom_fields import service as custom_fields
 from polydesk.domains.records import repository
@@ -301,6 +302,15 @@ def _check_plan(start: datetime | None, end: datetime | None) -> None:
         )
 
 
+async def _default_status(session: AsyncSession) -> StatusRef | None:
+    """The status a new record takes, from the statuses as a read sees them (the reference
+    cache): a creation applies the definitions, it names no status to check."""
+    for status in await catalog.list_statuses(session):
+        if status.is_default:
+            return StatusRef(status.id, status.name, status.category)
+    return await repository.default_status_ref(session)
+
+
 async def _check_references(
     session: AsyncSession, kind: str, values: dict[str, Any], record_id: int | None
 ) -> StatusRef | None:
@@ -458,7 +468,7 @@ async def create_record(session: AsyncSession, actor: Actor, data: RecordCreate)
     _check_plan(details.get("planned_start"), details.get("planned_end"))
     status = await _check_references(session, kind.value, columns, None)
     if status is None:
-        status = await repository.default_status_ref(session)
+        status = await _default_status(session)
         if status is None:
             raise Conflict("No default status is configured.", field="status_id")
     now = utcnow()
@@ -488,6 +498,11 @@ async def create_record(session: AsyncSession, actor: Actor, data: RecordCreate)
             "version": 1,
         },
     )
+    if record is None:
+        raise Conflict(
+            f"The {_label(kind.value)} could not be created: a status, service or person it "
+            "refers to was removed meanwhile. Try again.",
+        )
     number = record.number
     spec = _DETAIL_MODELS.get(kind)
     detail = None
