@@ -3,7 +3,8 @@
     POLYDESK_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/bench_polydesk \\
         .venv/bin/python bench/hotpath.py hd_get --requests 2000 [--pyinstrument out.html]
 
-Prints requests/s of one sequential client, the server process's CPU time per request (what
+The collector runs as in a served worker (start-up frozen, the workers' thresholds). Prints
+requests/s of one sequential client, the server process's CPU time per request (what
 bounds throughput once the database answers from memory) and SQL statements per request; with
 ``--pyinstrument`` it writes a profile (HTML, or text when the name ends in ``.txt``). The
 requests are those of the wrk scripts in bench/wrk/. Credentials as bench/run.py: tim / 123
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import gc
 import json
 import random
 import time
@@ -26,6 +28,7 @@ from sqlalchemy import event
 
 from polydesk.app import create_app
 from polydesk.core.settings import get_settings
+from polydesk.serving import GC_THRESHOLDS
 
 Request = tuple[str, str, bytes]
 BODY = "Smoke from tray 2, the paper is brown at the edges."
@@ -192,6 +195,11 @@ async def main() -> None:
             status, raw = await call(app, *make(n), header)
             if status >= 300:
                 raise SystemExit(f"{args.scenario}: {status} {raw[:300]!r}")
+        # As in a served worker (polydesk.serving): what start-up built is frozen, and the
+        # collector runs at the workers' thresholds.
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
         profiler = None
         if args.pyinstrument:
             from pyinstrument import Profiler
