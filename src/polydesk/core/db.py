@@ -499,16 +499,23 @@ def _template(
     return fixed, tuple(computed)
 
 
+_ADOPTABLE: dict[type, tuple[Callable[[], Any], type]] = {}
+
+
 def adopt(session: AsyncSession, model: type[M], values: dict[str, Any]) -> M:
     """The object of a row a :class:`Writer` inserted, as the unit of work would hold it after
     a flush: persistent, its columns loaded from ``values`` (every column), and known as
     inserted here (:func:`inserted_here`, :func:`held_of_inserted`). Built as the ORM builds a
     loaded object, without the constructor's attribute events."""
-    mapper: Mapper[Any] = inspect(model)
-    obj: M = mapper.class_manager.new_instance()
+    known = _ADOPTABLE.get(model)
+    if known is None:
+        mapper: Mapper[Any] = inspect(model)
+        known = _ADOPTABLE[model] = (mapper.class_manager.new_instance, mapper._identity_class)
+    new_instance, identity_class = known
+    obj: M = new_instance()
     state = instance_state(obj)
     state.dict.update(values)  # loaded values: no history, nothing to flush
-    state.key = identity_key(model, values["id"])
+    state.key = (identity_class, (values["id"],), None)  # as identity_key() makes it
     sync = session.sync_session
     # What Session.add does for a detached object, without the cascade over relationships
     # that a new row does not have loaded (a third of this function's cost).
