@@ -712,6 +712,13 @@ def _forget_known_rows(session: SyncSession, _previous: Any) -> None:
     session.info.pop(_KNOWN, None)
 
 
+def known_to_exist(session: AsyncSession, model: type, row_id: int) -> None:
+    """Let :func:`row_exists` answer ``True`` for this row without a query, until a rollback:
+    the caller found it where reads find it (the reference cache), and the foreign key that
+    backs every such check still refuses a row deleted meanwhile."""
+    session.sync_session.info.setdefault(_KNOWN, set()).add((model, row_id))
+
+
 async def row_exists(session: AsyncSession, model: type, row_id: int) -> bool:
     """Whether ``model`` has a row with this primary key ``id``: a one-column read, answered
     without a query when the unit of work found that row before (a reference checked by a

@@ -21,12 +21,14 @@ Freshness:
   status or service by its old name, or accept a Basic credential of a user deactivated (or
   whose password changed) through another process.
 
-Writes check the references they are given (a status, service, user or field named in the
-request) against the tables, never against the cache. What a creation applies by itself —
-the default status, which custom fields are required when none is given — is read like any
-read, from the cache: a change made through another process reaches this process's creations
-within the same ``reference_cache_seconds``. A default status deleted meanwhile (after another
-was made the default) is caught by the foreign key and answered as a conflict to retry.
+Writes check the references they are given (a status, user or field named in the request)
+against the tables. A record's service is the exception: one the cache holds needs no read,
+the record's foreign key being the check (a service deleted meanwhile by another process makes
+the creation a conflict to retry); an id the cache does not hold is looked up. What a creation
+applies by itself — the default status, which custom fields are required when none is given —
+is read like any read, from the cache: a change made through another process reaches this
+process's creations within the same ``reference_cache_seconds``. A default status deleted
+meanwhile (after another was made the default) is likewise a conflict.
 """
 
 from __future__ import annotations

@@ -436,3 +436,19 @@ async def test_a_creation_takes_the_default_status_and_required_fields_as_read(
     async with db.unit_of_work() as session:
         second = await create(session, custom_fields={"asset_tag": "A-1"})
     assert second.status_id == moved.id != first.status_id
+
+
+async def test_a_service_removed_by_another_process_is_a_conflict(db: Database) -> None:
+    async with db.unit_of_work() as session:
+        service = await make_service(session, name="Gone soon")
+    async with db.unit_of_work() as session:
+        assert await catalog.service_exists(session, service.id)  # now in the cache
+    await _changed_by_another_process(db, f"DELETE FROM service WHERE id = {service.id}")
+    with pytest.raises(Conflict, match="removed meanwhile"):
+        async with db.unit_of_work() as session:
+            await create(session, service_id=service.id)
+    assert await count(db, Record) == 0 and await events(db, "record.created") == []
+    # A service the cache does not hold is looked up: an unknown one is invalid.
+    with pytest.raises(Invalid, match="No service"):
+        async with db.unit_of_work() as session:
+            await create(session, service_id=service.id + 1000)

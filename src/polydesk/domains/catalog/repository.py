@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from polydesk.core.db import row_exists
+from polydesk.core.db import known_to_exist, row_exists
 from polydesk.models import (
     Category,
     Note,
@@ -71,6 +71,12 @@ async def get_service(session: AsyncSession, service_id: int) -> Service | None:
 
 async def service_exists(session: AsyncSession, service_id: int) -> bool:
     return await row_exists(session, Service, service_id)
+
+
+def service_seen(session: AsyncSession, service_id: int) -> None:
+    """The service was found in the reference cache: :func:`service_exists` (and the records
+    service's own check) need not read it again in this unit of work."""
+    known_to_exist(session, Service, service_id)
 
 
 async def get_service_by_key(session: AsyncSession, key: str) -> Service | None:

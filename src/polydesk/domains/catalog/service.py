@@ -332,8 +332,15 @@ async def get_service(session: AsyncSession, service_id: int) -> Service:
 
 
 async def service_exists(session: AsyncSession, service_id: int) -> bool:
-    """Whether the service exists: a one-column read, once per unit of work (the records
-    service checks the same reference again)."""
+    """Whether the service exists. A service the reference cache holds needs no read (and
+    neither does the records service's check of the same reference in this unit of work):
+    the record's foreign key refuses one deleted meanwhile by another process, and the
+    creation is then a conflict. Any other id is looked up: a one-column read, once per unit
+    of work."""
+    known = await reference.cached(session, "services", lambda: _all_services(session))
+    if service_id in known:
+        repository.service_seen(session, service_id)
+        return True
     return await repository.service_exists(session, service_id)
 
 

@@ -323,6 +323,8 @@ async def _check_references(
         if model is Status:
             status = await repository.status_ref(session, ref)
             found = status is not None
+        elif model is Service:
+            found = await catalog.service_exists(session, ref)
         else:
             found = await repository.exists(session, model, ref)
         if not found:
