@@ -529,6 +529,11 @@ def adopt(session: AsyncSession, model: type[M], values: dict[str, Any]) -> M:
     return obj
 
 
+def _table_of(model: type) -> Table:
+    mapper: Mapper[Any] = inspect(model)
+    return cast(Table, mapper.local_table)
+
+
 class _Id(NamedTuple):
     id: int
 
@@ -548,8 +553,7 @@ async def insert_row(session: AsyncSession, model: type[M], given: dict[str, Any
 async def _insert(session: AsyncSession, model: type, values: dict[str, Any]) -> int:
     writer = _INSERT_ROW.get(model)
     if writer is None:
-        mapper: Mapper[Any] = inspect(model)
-        table = cast(Table, mapper.local_table)
+        table = _table_of(model)
         stmt = insert(table).values({key: bindparam(key) for key in values})
         writer = _INSERT_ROW[model] = Writer(stmt.returning(table.c.id), _Id)
     found = await writer.first(session, **values)
@@ -582,8 +586,7 @@ async def write_later(session: AsyncSession) -> None:
         key = (model, len(rows))
         writer = _INSERT_ROWS.get(key)
         if writer is None:
-            mapper: Mapper[Any] = inspect(model)
-            table = cast(Table, mapper.local_table)
+            table = _table_of(model)
             values: list[dict[str, Any]] = [
                 {k: bindparam(f"{k}_{i}", type_=table.c[k].type) for k in rows[0]}
                 for i in range(len(rows))
@@ -621,7 +624,7 @@ def _write_later_on_commit(session: SyncSession) -> None:
     if queued:
         connection = session.connection()
         for model, rows in _batches(queued):
-            connection.execute(insert(inspect(model).local_table), rows)
+            connection.execute(insert(_table_of(model)), rows)
 
 
 @event.listens_for(UnitOfWorkSession, "after_soft_rollback")
