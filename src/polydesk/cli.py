@@ -46,11 +46,10 @@ from polydesk.models import ApiClient, User
 
 
 def _upgrade(settings: Settings) -> None:
-    # Alembic is imported here, not at the top: `--help` and a malformed command line need
-    # none of it.
+    # Imported here, not at the top: `--help` and a malformed command line need none of it.
     from polydesk.core import migrate
 
-    migrate.upgrade(settings.resolved_database_url)
+    migrate.upgrade_unless_current(settings.resolved_database_url)
 
 
 P = ParamSpec("P")

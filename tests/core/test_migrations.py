@@ -13,6 +13,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, insert, inspect, select, text
 
 from polydesk.core import migrate
@@ -136,3 +137,23 @@ def test_upgrading_from_0001_keeps_every_row_and_fills_the_keys(tmp_path: Path) 
 def _recase(connection: Connection) -> None:
     connection.execute(text("UPDATE user_account SET email = 'Dana@Example.com'"))
     connection.execute(text("UPDATE record SET submitter_email = 'Dana@Example.com'"))
+
+
+def test_head_is_the_newest_migration() -> None:
+    scripts = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    assert scripts.get_heads() == [migrate.HEAD]
+
+
+def test_a_database_is_upgraded_unless_it_is_at_the_head(tmp_path: Path) -> None:
+    url = cli_database_url(tmp_path, "migrations")
+    assert asyncio.run(migrate.current_revisions(url)) == []
+    migrate.upgrade_unless_current(url)  # never migrated: from empty
+    assert asyncio.run(migrate.current_revisions(url)) == [migrate.HEAD]
+
+    command.downgrade(migrate.alembic_config(url), "0003")
+    assert asyncio.run(migrate.current_revisions(url)) == ["0003"]
+    migrate.upgrade_unless_current(url)  # one behind: upgraded
+    assert asyncio.run(migrate.current_revisions(url)) == [migrate.HEAD]
+
+    migrate.upgrade_unless_current(url)  # at the head: nothing to do
+    assert asyncio.run(migrate.current_revisions(url)) == [migrate.HEAD]
