@@ -46,6 +46,7 @@ VENV = ROOT / ".venv" / "bin"
 PEER = WORK / "peer"
 PG = "postgresql://postgres@127.0.0.1:5432"
 PORTS = {"polydesk": 18001, "peer": 18002, "limit": 18003}
+DATABASES = {"polydesk": "bench_polydesk", "peer": "bench_peer", "limit": "bench_limit"}
 BASIC = "Basic " + base64.b64encode(b"tim:123").decode()
 
 # name -> (lua script, servers, description)
@@ -315,6 +316,8 @@ def run_wrk(
     match = re.search(r"^BENCH (\{.*\})$", out, re.M)
     if match is None:
         raise SystemExit(f"no report from wrk:\n{out}")
+    if server != "peer":  # the peer is restarted after its runs instead
+        wait_idle(DATABASES[server])
     raw: dict[str, Any] = json.loads(match.group(1))
     seconds_run = raw["duration_us"] / 1e6
     ok = raw["requests"] - raw["non2xx"]
@@ -326,6 +329,24 @@ def run_wrk(
         "p99_ms": raw["p99_us"] / 1000 if raw["requests"] else None,
         **raw,
     }
+
+
+def wait_idle(db: str, timeout: float = 60) -> None:
+    """Wait until the queries a run left running in ``db`` have finished. wrk stops with
+    requests in flight, and the server's queries go on without their clients: the limit's
+    list runs at 1M records left 32 `count(*)` scans of a second each, which the next run —
+    Polydesk's, every other round — shared the machine with (its creates then showed a p99 of
+    0.5–0.7 s and a third less throughput, in exactly the runs that followed them)."""
+    deadline = time.monotonic() + timeout
+    running = (
+        "select count(*) from pg_stat_activity "
+        f"where datname = '{db}' and state = 'active' and pid <> pg_backend_pid()"
+    )
+    while psql(running) != "0":
+        if time.monotonic() > deadline:
+            log(f"{db}: queries still running after {timeout:.0f} s")
+            return
+        time.sleep(0.05)
 
 
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
