@@ -125,6 +125,11 @@ def prepare(records: int, seed: int, peer: bool = True) -> None:
     sh(VENV / "python", BENCH / "datagen.py", "polydesk", "--records", str(records),
        "--seed", str(seed))  # fmt: skip
     psql("drop database if exists bench_limit with (force)")
+    # A template must have no other session: one a stopped server's worker still held made it fail.
+    psql(
+        "select count(pg_terminate_backend(pid)) from pg_stat_activity "
+        "where datname = 'bench_polydesk' and pid <> pg_backend_pid()"
+    )
     psql("create database bench_limit template bench_polydesk")
     if not peer:
         settle(["bench_polydesk", "bench_limit"])
