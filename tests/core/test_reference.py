@@ -95,6 +95,53 @@ async def test_another_process_is_seen_within_the_ttl(
     assert "Opened" in await _names(mine)
 
 
+async def _services(db: Database, service_id: int) -> list[str]:
+    async with db.unit_of_work(read_only=True) as session:
+        found = await catalog.services_by_ids(session, [service_id])
+    return sorted(s.name for s in found.values())
+
+
+async def test_an_unchanged_catalog_is_checked_not_read_again(
+    cached_db: tuple[Database, Clock],
+) -> None:
+    db, clock = cached_db
+    async with db.unit_of_work() as session:
+        service_id = (await make_service(session, name="Printers")).id
+    names, services = await _names(db), await _services(db, service_id)
+    assert services == ["Printers"]
+    clock.now += 5.1
+    with sql_statements(db) as seen:
+        assert await _names(db) == names
+        assert await _services(db, service_id) == services
+    if db.settings.is_sqlite:  # no digest there: each expired entry is read again
+        assert len(seen) == 2 and not any("md5" in s for s in seen)
+    else:
+        # One digest, equal to the one the entries were loaded under, renews them all.
+        assert len(seen) == 1 and "md5" in seen[0]
+    with sql_statements(db) as seen:
+        assert await _names(db) == names
+    assert not seen
+
+
+async def test_a_catalog_change_by_another_process_after_a_check_is_seen(
+    cached_db: tuple[Database, Clock], db: Database
+) -> None:
+    mine, clock = cached_db
+    await _names(mine)
+    clock.now += 5.1
+    assert "Open" in await _names(mine)  # checked (PostgreSQL) or read again: renewed
+    async with db.engine.begin() as conn:
+        await conn.execute(text("UPDATE status SET name = 'Opened' WHERE name = 'Open'"))
+    assert "Opened" not in await _names(mine)
+    clock.now += 5.1
+    assert "Opened" in await _names(mine)
+    async with db.engine.begin() as conn:  # and back: a digest seen before is no reason to keep
+        await conn.execute(text("UPDATE status SET name = 'Open' WHERE name = 'Opened'"))
+    clock.now += 5.1
+    names = await _names(mine)
+    assert "Open" in names and "Opened" not in names
+
+
 async def test_a_service_unknown_to_the_cache_is_read_from_the_table(
     cached_db: tuple[Database, Clock], db: Database
 ) -> None:

@@ -251,7 +251,9 @@ class Database:
         self.settings = settings
         ensure_data_dir(settings)
         self.engine = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size)
-        self.reference = reference.ReferenceCache(settings.reference_cache_seconds)
+        self.reference = reference.ReferenceCache(
+            settings.reference_cache_seconds, stamps=not settings.is_sqlite
+        )
         reference.watch(self.engine, UnitOfWorkSession)
         self.sessionmaker = async_sessionmaker(
             self.engine,

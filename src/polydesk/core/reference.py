@@ -20,6 +20,15 @@ Freshness:
   ``reference_cache_seconds`` (1 s by default): the longest a worker may render a renamed
   status or service by its old name, or accept a Basic credential of a user deactivated (or
   whose password changed) through another process.
+- On PostgreSQL an entry of the catalog past that age is first checked, not read again: one
+  statement reads a digest of the catalog's tables (:data:`STAMPS`), and when it is the digest
+  the entry was loaded under, every entry loaded under it is good for another
+  ``reference_cache_seconds``. Reading the whole catalog again each second cost every worker
+  five statements and about 3 ms of CPU in the request that found it expired, and the
+  requests queued behind it made up much of a ticket read's slowest 1 % (p99 at 1M records,
+  half load: 22 ms against 14 ms with the cache never expiring). Users, a table that grows
+  with the desk, are read again by key as before; SQLite, where a statement costs no round
+  trip, reads the catalog again too.
 
 Writes check the references they are given (a status, user or field named in the request)
 against the tables. A record's service is the exception: one the cache holds needs no read,
@@ -38,7 +47,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
@@ -127,12 +136,29 @@ def watch(engine: AsyncEngine, session_class: type[Session]) -> None:
         event.listen(session_class, "after_transaction_end", _ended)
 
 
+def _digest_of(tables: Iterable[str]) -> str:
+    parts = ", ".join(
+        f"coalesce((SELECT string_agg(t::text, ',' ORDER BY t.id) FROM {table} t), '')"
+        for table in tables
+    )
+    return f"SELECT md5(concat_ws('|', {parts}))"
+
+
+STAMPS: dict[str, str] = {
+    "catalog": _digest_of(sorted(t for t, g in GROUPS.items() if g == "catalog")),
+}
+"""PostgreSQL: for a group whose tables stay small, the statement giving a digest of every
+row of them (each row as text, in id order): equal digests, equal tables."""
+
+
 @dataclass(slots=True)
 class _Entry:
     group: str
     generation: int
     expires: float
     value: Any
+    stamp: str | None = None
+    """The group's digest (:data:`STAMPS`) read just before ``value`` was loaded."""
 
 
 class ReferenceCache:
@@ -141,10 +167,15 @@ class ReferenceCache:
         ttl_seconds: float,
         clock: Callable[[], float] = time.monotonic,
         max_entries: int = 10_000,
+        *,
+        stamps: bool = False,
     ) -> None:
         self.ttl_seconds = ttl_seconds
         self.clock = clock
         self.max_entries = max_entries
+        self.stamps = stamps
+        """Whether expired entries of the groups of :data:`STAMPS` are checked against the
+        digest of their tables (PostgreSQL) instead of being loaded again."""
         self._entries: dict[str, _Entry] = {}
 
     def _fresh(self, key: str, now: float) -> _Entry | None:
@@ -213,9 +244,40 @@ class ReferenceCache:
             value: T = entry.value
             return value
         generation = _generations[group]
+        stamp = None
+        if self.stamps and group in STAMPS:
+            # Read before the load: what the load reads is then at least as new as the digest,
+            # and a change committed in between makes the next check load again.
+            stamp = await _stamp(session, group)
+            entry = self._entries.get(key)
+            if entry is not None and entry.generation == generation and entry.stamp == stamp:
+                self._renew(group, generation, stamp, now)
+                value = entry.value
+                return value
         value = await load()
-        self._put(key, _Entry(group, generation, now + self.ttl_seconds, value))
+        self._put(key, _Entry(group, generation, now + self.ttl_seconds, value, stamp))
         return value
+
+    def _renew(self, group: str, generation: int, stamp: str, now: float) -> None:
+        """The group's tables are as they were when these entries were loaded: keep them
+        another ``ttl_seconds``."""
+        expires = now + self.ttl_seconds
+        for entry in self._entries.values():
+            if entry.group == group and entry.generation == generation and entry.stamp == stamp:
+                entry.expires = expires
+
+
+async def _stamp(session: AsyncSession, group: str) -> str:
+    """The digest of ``group``'s tables, read once per unit of work: one read before the
+    loads that follow it in the unit of work serves them all."""
+    key = (_STAMP, group)
+    stamp: str | None = session.info.get(key)
+    if stamp is None:
+        stamp = session.info[key] = str(await session.scalar(text(STAMPS[group])))
+    return stamp
+
+
+_STAMP = "polydesk.reference_stamp"
 
 
 def _wrote_reference(session: AsyncSession, group: str) -> bool:
