@@ -110,6 +110,9 @@ async def test_an_unchanged_catalog_is_checked_not_read_again(
     names, services = await _names(db), await _services(db, service_id)
     assert services == ["Printers"]
     clock.now += 5.1
+    # Loaded for the first time without the digest: read again once, with it.
+    assert await _names(db) == names and await _services(db, service_id) == services
+    clock.now += 5.1
     with sql_statements(db) as seen:
         assert await _names(db) == names
         assert await _services(db, service_id) == services

@@ -246,14 +246,20 @@ class ReferenceCache:
         generation = _generations[group]
         stamp = None
         if self.stamps and group in STAMPS:
-            # Read before the load: what the load reads is then at least as new as the digest,
-            # and a change committed in between makes the next check load again.
-            stamp = await _stamp(session, group)
-            entry = self._entries.get(key)
-            if entry is not None and entry.generation == generation and entry.stamp == stamp:
-                self._renew(group, generation, stamp, now)
-                value = entry.value
-                return value
+            # The digest is read before the load: what the load reads is then at least as new,
+            # and a change committed in between makes the next check load again. A key loaded
+            # for the first time, or again after a change made through this process, takes
+            # the digest only if this unit of work has read it (those loads cost no more
+            # statements than without digests); it is checked from its next period on.
+            expired = self._entries.get(key)
+            if expired is None or expired.generation != generation:
+                stamp = session.info.get((_STAMP, group))
+            else:
+                stamp = await _stamp(session, group)
+                if expired.stamp == stamp:
+                    self._renew(group, generation, stamp, now)
+                    value = expired.value
+                    return value
         value = await load()
         self._put(key, _Entry(group, generation, now + self.ttl_seconds, value, stamp))
         return value
