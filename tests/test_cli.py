@@ -126,6 +126,76 @@ def test_serve_with_two_workers_stops_cleanly(
     assert output.count("Application shutdown complete") == 2, output
 
 
+def test_serve_gives_each_worker_a_listening_socket_of_its_own(tmp_path: Path) -> None:
+    """The kernel spreads connections over the workers' own sockets (``SO_REUSEPORT``); one
+    socket shared by all let the first worker awake take every waiting connection. Another
+    server on the same port is still refused."""
+    env = cli_env(tmp_path)
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [*POLYDESK, "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    clients: list[httpx.Client] = []
+    try:
+        deadline = time.monotonic() + 60
+        while log.read_text().count("Application startup complete") < 2:
+            assert proc.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        workers = _children(proc.pid)
+        listening = _sockets(port, _LISTEN)
+        assert len(listening) == 2
+        assert _holders(listening, [proc.pid, *workers]) == {pid: 1 for pid in workers}
+        # 24 keep-alive connections, opened one by one: each worker holds some of them.
+        for _ in range(24):
+            client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
+            clients.append(client)
+            assert client.get("/healthz").status_code == 200
+        held = _holders(_sockets(port, _ESTABLISHED), workers)
+        assert sum(held.values()) == 24 and len(held) == 2 and min(held.values()) >= 1, held
+        second = run_cli(env, "serve", "--port", str(port), timeout=30)
+        assert f"cannot listen on 127.0.0.1:{port}" in _assert_one_line_error(second)
+    finally:
+        for client in clients:
+            client.close()
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=40)
+    assert proc.returncode == 0, log.read_text()
+
+
+_LISTEN, _ESTABLISHED = "0A", "01"
+
+
+def _sockets(port: int, state: str) -> set[str]:
+    """The inodes of this machine's IPv4 TCP sockets on local ``port`` in ``state``."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == state:
+            found.add(fields[9])
+    return found
+
+
+def _holders(inodes: set[str], pids: list[int]) -> dict[int, int]:
+    """How many of the sockets ``inodes`` each of ``pids`` holds (those holding none left out)."""
+    held: dict[int, int] = {}
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:[") and target[8:-1] in inodes:
+                held[pid] = held.get(pid, 0) + 1
+    return held
+
+
 # Helpers -----------------------------------------------------------------------------------
 
 
