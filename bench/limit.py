@@ -8,8 +8,9 @@ think of, so that Polydesk's figures have a ceiling to be compared with:
 - ``POST /api/tickets/`` (JSON): number from the kind's sequence, insert record + first note.
 
 Basic auth is a constant-time comparison with one precomputed header (``LIMIT_AUTH``, the
-base64 of ``tim:123`` by default). Serve with
-``uvicorn bench.limit:app --workers 2`` and ``LIMIT_DSN=postgresql://…/bench_limit``.
+base64 of ``tim:123`` by default). Serve with ``LIMIT_DSN=postgresql://…/bench_limit`` and
+``gunicorn bench.limit:app --workers 2 --worker-class bench.limit.Worker --reuse-port``: uvicorn
+workers with a listening socket each, as Polydesk's (``polydesk.serving``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import asyncpg
 import orjson
@@ -28,6 +29,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from uvicorn_worker import UvicornWorker
 
 DSN = os.environ.get("LIMIT_DSN", "postgresql://postgres@127.0.0.1:5432/bench_limit")
 AUTH = "Basic " + base64.b64encode(os.environ.get("LIMIT_AUTH", "tim:123").encode()).decode()
@@ -202,3 +204,9 @@ app = Starlette(
     ],
     lifespan=lifespan,
 )
+
+
+class Worker(UvicornWorker):  # type: ignore[misc]  # uvicorn-worker is untyped
+    """uvicorn with uvloop and httptools and no access log, as Polydesk's workers."""
+
+    CONFIG_KWARGS: ClassVar[dict[str, Any]] = {"loop": "auto", "http": "auto", "access_log": False}

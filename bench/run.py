@@ -206,8 +206,12 @@ class Server:
                    "--timeout", "120"]  # fmt: skip
             env, cwd = dict(os.environ), PEER
         else:
-            cmd = [str(VENV / "uvicorn"), "bench.limit:app", "--host", host, "--port", port,
-                   "--workers", workers, "--no-access-log", "--log-level", "warning"]  # fmt: skip
+            # gunicorn only to give each uvicorn worker a listening socket of its own, as
+            # Polydesk's workers have: with uvicorn's own --workers they share one, and the
+            # first worker awake took most of wrk's 32 connections (24–32 of them).
+            cmd = [str(VENV / "gunicorn"), "bench.limit:app", "--bind", f"{host}:{port}",
+                   "--workers", workers, "--worker-class", "bench.limit.Worker",
+                   "--reuse-port", "--log-level", "warning"]  # fmt: skip
             env = {**os.environ, "LIMIT_DSN": f"{PG}/bench_limit"}
             cwd = ROOT
         started = time.monotonic()
