@@ -86,24 +86,10 @@ def test_serve_with_two_workers_stops_cleanly(
     """Two forked workers answer; a signal to the command (a service manager's SIGTERM to the
     process or its group, Ctrl-C's SIGINT to the group) stops both, each shutting its
     application down, and the command exits with status 0."""
-    env = cli_env(tmp_path)
     port = free_port()
     log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [*POLYDESK, "serve", "--port", str(port), "--workers", "2"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    proc = _two_workers(cli_env(tmp_path), port, log)
     try:
-        deadline = time.monotonic() + 60
-        # Both workers have started their application (and one of them answers).
-        while log.read_text().count("Application startup complete") < 2:
-            assert proc.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
         response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
         assert response.json() == {"status": "ok", "database": "ok"}
         workers = _children(proc.pid)
@@ -133,21 +119,9 @@ def test_serve_gives_each_worker_a_listening_socket_of_its_own(tmp_path: Path) -
     env = cli_env(tmp_path)
     port = free_port()
     log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [*POLYDESK, "serve", "--port", str(port), "--workers", "2"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    proc = _two_workers(env, port, log)
     clients: list[httpx.Client] = []
     try:
-        deadline = time.monotonic() + 60
-        while log.read_text().count("Application startup complete") < 2:
-            assert proc.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
         workers = _children(proc.pid)
         listening = _sockets(port, _LISTEN)
         assert len(listening) == 2
@@ -167,6 +141,29 @@ def test_serve_gives_each_worker_a_listening_socket_of_its_own(tmp_path: Path) -
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=40)
     assert proc.returncode == 0, log.read_text()
+
+
+def _two_workers(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    """``polydesk serve --workers 2``, once both workers have started their application."""
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [*POLYDESK, "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while log.read_text().count("Application startup complete") < 2:
+            assert proc.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+    except BaseException:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise
+    return proc
 
 
 _LISTEN, _ESTABLISHED = "0A", "01"
