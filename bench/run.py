@@ -164,8 +164,8 @@ def prewarm(db: str, *, create: bool = True) -> None:
     Done after loading and again before every run (:func:`run_wrk`, ``create=False``): the
     machine of bench/results/ hands its page cache back to the host (about 8 MB/s), so over
     the ten minutes of a size's runs the 1M data set went back to disk piecemeal, and which
-    run read how much of it from there was chance (a GET run at 1M read 1,900 to 13,400
-    blocks from disk in 5 s, and its throughput varied by 40 % from one run to the next).
+    run read how much of it from there was chance (a 5 s GET run at 1M sent 1,900 to
+    13,400 reads to the disk, and its throughput varied by 40 % from one run to the next).
     Reading it again costs 0.6–2 s at 1M."""
     if create:
         psql("create extension if not exists pg_prewarm", db)
