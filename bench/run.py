@@ -156,19 +156,18 @@ def settle(databases: list[str]) -> None:
         prewarm(db)
 
 
-def prewarm(db: str, *, create: bool = True) -> None:
+def prewarm(db: str) -> None:
     """Read every table and index of ``db`` once (``pg_prewarm`` into the kernel's page
     cache), so that a server's run finds the data set in memory as a server that has been
     serving it would, not on disk behind a bulk load.
 
-    Done after loading and again before every run (:func:`run_wrk`, ``create=False``): the
+    Done after loading and again before every run (:func:`run_wrk`): the
     machine of bench/results/ hands its page cache back to the host (about 8 MB/s), so over
     the ten minutes of a size's runs the 1M data set went back to disk piecemeal, and which
     run read how much of it from there was chance (a 5 s GET run at 1M sent 1,900 to
     13,400 reads to the disk, and its throughput varied by 40 % from one run to the next).
     Reading it again costs 0.6–2 s at 1M."""
-    if create:
-        psql("create extension if not exists pg_prewarm", db)
+    psql("create extension if not exists pg_prewarm", db)
     psql(
         "select sum(pg_prewarm(c.oid, 'read')) from pg_class c "
         "where c.relkind in ('r', 'i', 't') and c.relnamespace = 'public'::regnamespace",
@@ -326,7 +325,7 @@ def run_wrk(
     )
     env = {"BENCH_AUTH": auth, "BENCH_RECORDS": str(records), "BENCH_SEED": "42",
            "BENCH_PACE_MS": str(round(pace_ms))}  # fmt: skip
-    prewarm(DATABASES[server], create=False)
+    prewarm(DATABASES[server])
     out = sh(wrk, "-t1", f"-c{conns}", f"-d{max(1, round(seconds))}s", "--timeout", "60s",
              "-s", script, f"http://127.0.0.1:{PORTS[server]}", env=env)  # fmt: skip
     match = re.search(r"^BENCH (\{.*\})$", out, re.M)
