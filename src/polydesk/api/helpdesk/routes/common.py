@@ -4,6 +4,7 @@ statuses and users: one query each)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -36,7 +37,7 @@ async def context(
     wanted = {r.assignee_id for r in records_ if r.assignee_id is not None}
     wanted |= {u for u in user_ids if u is not None}
     return mapping.Context(
-        base_url=base_url(ctx),
+        origin=functools.partial(base_url, ctx),
         signing_key=ctx.settings.signing_key(),
         statuses=await status_map(ctx),
         services=await catalog.services_by_ids(ctx.session, service_ids) if service_ids else {},
