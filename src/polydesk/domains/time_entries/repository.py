@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from polydesk.core.db import held_of_inserted
+from polydesk.core.db import Reader, any_of, held_of_inserted
 from polydesk.models import Record, TimeEntry
 
 
@@ -73,9 +73,19 @@ async def minutes_by_record(session: AsyncSession, record_ids: Iterable[int]) ->
             if entry.record_id in wanted:
                 totals[entry.record_id] = totals.get(entry.record_id, 0) + entry.minutes
         return totals
-    rows = await session.execute(
-        select(TimeEntry.record_id, func.sum(TimeEntry.minutes))
-        .where(TimeEntry.record_id.in_(wanted))
-        .group_by(TimeEntry.record_id)
-    )
-    return {int(record_id): int(total or 0) for record_id, total in rows.all()}
+    rows = await _MINUTES.all(session, ids=sorted(wanted))
+    return {int(row.record_id): int(row.minutes or 0) for row in rows}
+
+
+class _Minutes(NamedTuple):
+    record_id: int
+    minutes: int | None
+
+
+# Built once, as every record read of GoToAssist runs it.
+_MINUTES = Reader(
+    select(TimeEntry.record_id, func.sum(TimeEntry.minutes))
+    .where(any_of(TimeEntry.record_id, "ids"))
+    .group_by(TimeEntry.record_id),
+    _Minutes,
+)
