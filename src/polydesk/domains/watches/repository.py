@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -86,14 +86,23 @@ async def with_users(
         held = _held_with_users(session, records)
         if held is not None:
             return held
-    parent = Watch.record_id.in_(records) if records else Watch.config_item_id.in_(items)
-    rows = await session.execute(
+    stmt = _WITH_USERS_OF_RECORDS if records else _WITH_USERS_OF_ITEMS
+    rows = await session.execute(stmt, {"ids": sorted(records or items)})
+    return [(row[0], row[1]) for row in rows.all()]
+
+
+def _with_users(parent: ColumnElement[bool]) -> Select[Watch, User]:
+    return (
         select(Watch, User)
         .outerjoin(User, User.id == Watch.user_id)
         .where(parent)
         .order_by(Watch.id)
     )
-    return [(row[0], row[1]) for row in rows.all()]
+
+
+# Built once: every GoToAssist record read and page runs one of them.
+_WITH_USERS_OF_RECORDS = _with_users(Watch.record_id.in_(bindparam("ids", expanding=True)))
+_WITH_USERS_OF_ITEMS = _with_users(Watch.config_item_id.in_(bindparam("ids", expanding=True)))
 
 
 def _held_with_users(
