@@ -64,8 +64,7 @@ async def linked_records(
     held = _held_linked(session, wanted)
     if held is not None:
         return held
-    rows = await _LINKED.all(session, ids=sorted(wanted))
-    return [(int(row.host), int(row.other), row.kind) for row in rows]
+    return await _LINKED.all(session, ids=sorted(wanted))
 
 
 class _Linked(NamedTuple):
@@ -74,7 +73,7 @@ class _Linked(NamedTuple):
     kind: str
 
 
-def _linked() -> Select[tuple[int, int, str]]:
+def _linked() -> Select[int, int, str]:
     forward = select(Link.source_id.label("host"), Link.target_record_id.label("other")).where(
         any_of(Link.source_id, "ids"), Link.target_record_id.is_not(None)
     )
